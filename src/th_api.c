@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * th_api.c: the public allocation entry points. Each one checks its
+ * arguments, takes the heap lock, sends the pointer or request to the
+ * allocator that owns it (tiny, general or persistent) and keeps the
+ * counters of th_stats. Misuse is answered here, before anything changes.
+ */
+#include "th_internal.h"
+
+/* ==== Internal definitions ================================================= */
+
+/* Copies and zero fills without library calls: the core is freestanding,
+ * and GCC would otherwise turn these loops back into memcpy/memset. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TH_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define TH_NO_LIBCALL
+#endif
+
+TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
+{
+    if (((th_addr(d) | th_addr(s)) & 3u) == 0u) {
+        for (; n >= 4u; n -= 4u, d += 4, s += 4) {
+            *(uint32_t *)(uintptr_t)d = *(const uint32_t *)(uintptr_t)s;
+        }
+    }
+    for (; n != 0u; n--) {
+        *d++ = *s++;
+    }
+}
+
+TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
+{
+    if ((th_addr(d) & 3u) == 0u) {
+        for (; n >= 4u; n -= 4u, d += 4) {
+            *(uint32_t *)(uintptr_t)d = 0u;
+        }
+    }
+    for (; n != 0u; n--) {
+        *d++ = 0u;
+    }
+}
+
+/* A usable heap handle, or a TH_FAULT_BAD_ARGUMENT. */
+static bool heap_ok(const th_heap *h)
+{
+    if (h != NULL && h->magic == TH_MAGIC) {
+        return true;
+    }
+    th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    return false;
+}
+
+/* A general allocation that, when memory runs out, first gives back an
+ * all-empty slab kept only for the current tiny block, then retries. */
+static th_block *gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
+{
+    th_block *b = th_gen_alloc(h, bsize, align, kind);
+#if TH_TINY
+    if (b == NULL && th_tiny_drop_cur(h)) {
+        b = th_gen_alloc(h, bsize, align, kind);
+    }
+#endif
+    return b;
+}
+
+/* Counts a new general block and returns its payload. */
+static void *gen_done(th_heap *h, th_block *b)
+{
+    void  *p      = (void *)(th_addr(b) + sizeof(th_word));
+    size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+    h->in_use += usable;
+    h->allocs++;
+    th_note_use(h);
+    TH_TRACE_ALLOC(h, p, usable);
+    return p;
+}
+
+static void *alloc_locked(th_heap *h, size_t size, uint32_t align)
+{
+#if TH_TINY
+    if (size < 16u && align <= 4u) {
+        void *p = th_tiny_alloc(h, size);
+        if (p != NULL) {
+            return p;
+        }
+    }
+#endif
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    th_block *b      = gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_GEN);
+    if (b == NULL) {
+        if (faults == h->faults[TH_FAULT_CORRUPTION]) {
+            th_oom(h, size);
+        }
+        return NULL;
+    }
+    return gen_done(h, b);
+}
+
+/* What a pointer is: its region, and whether it lies in a tiny slab. */
+typedef struct owner {
+    const th_region *region;
+    th_slab         *slab; /* non-NULL: a tiny object's slab */
+} owner;
+
+static bool owner_of(th_heap *h, const void *p, owner *o)
+{
+    uintptr_t a = th_addr(p);
+    o->region   = th_region_of(h, a);
+    o->slab     = NULL;
+    if (o->region == NULL) {
+        th_raise(h, TH_FAULT_BAD_POINTER, p); /* foreign */
+        return false;
+    }
+#if TH_TINY
+    if (th_page_is_slab(o->region, a)) {
+        o->slab = (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u));
+    }
+#endif
+    return true;
+}
+
+static void free_gen(th_heap *h, th_block *b)
+{
+    size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+    TH_TRACE_FREE(h, (void *)(th_addr(b) + sizeof(th_word)), usable);
+    h->in_use -= usable;
+    h->frees++;
+    th_gen_release(h, b);
+}
+
+/* ==== Public implementation ================================================ */
+
+void *th_malloc(th_heap *h, size_t size)
+{
+    if (!heap_ok(h) || size == 0u) {
+        return NULL;
+    }
+    th_lock(h);
+    void *p = NULL;
+    if (size > TH_MAX_REQUEST) {
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
+    } else {
+        p = alloc_locked(h, size, 1u);
+    }
+    th_unlock(h);
+    return p;
+}
+
+void *th_calloc(th_heap *h, size_t n, size_t size)
+{
+    if (!heap_ok(h)) {
+        return NULL;
+    }
+    if (size != 0u && n > SIZE_MAX / size) {
+        th_lock(h);
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
+        th_unlock(h);
+        return NULL;
+    }
+    uint8_t *p = (uint8_t *)th_malloc(h, n * size);
+    if (p != NULL) {
+        zero_bytes(p, n * size);
+    }
+    return p;
+}
+
+void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
+{
+    if (!heap_ok(h)) {
+        return NULL;
+    }
+    th_lock(h);
+    void *p = NULL;
+    if (align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST) {
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
+    } else if (size != 0u) {
+        if (align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1))) {
+            th_oom(h, size); /* no block can be that far aligned */
+        } else {
+            p = alloc_locked(h, size, (uint32_t)align);
+        }
+    }
+    th_unlock(h);
+    return p;
+}
+
+void th_free(th_heap *h, void *p)
+{
+    if (!heap_ok(h) || p == NULL) {
+        return;
+    }
+    th_lock(h);
+    owner o;
+    if (owner_of(h, p, &o)) {
+#if TH_TINY
+        if (o.slab != NULL) {
+            th_tiny_free(h, o.slab, th_addr(p));
+            th_unlock(h);
+            return;
+        }
+#endif
+        th_block *b = th_gen_block_of(h, o.region, p, TH_KIND_GEN);
+        if (b != NULL) {
+            free_gen(h, b);
+        }
+    }
+    th_unlock(h);
+}
+
+size_t th_usable_size(const th_heap *ch, const void *p)
+{
+    if (!heap_ok(ch) || p == NULL) {
+        return 0u;
+    }
+    /* Deviation: const dropped only to count a fault in the stats. */
+    th_heap *h = (th_heap *)(uintptr_t)ch;
+    th_lock(h);
+    size_t n = 0u;
+    owner  o;
+    if (owner_of(h, p, &o)) {
+#if TH_TINY
+        if (o.slab != NULL) {
+            n = th_tiny_usable(h, o.slab, th_addr(p));
+            th_unlock(h);
+            return n;
+        }
+#endif
+        th_block *b = th_gen_block_of(h, o.region, p, TH_KIND_GEN);
+        if (b != NULL) {
+            n = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+        }
+    }
+    th_unlock(h);
+    return n;
+}
+
+void *th_realloc(th_heap *h, void *p, size_t size)
+{
+    if (!heap_ok(h)) {
+        return NULL;
+    }
+    if (p == NULL) {
+        return th_malloc(h, size);
+    }
+    if (size == 0u) {
+        th_free(h, p);
+        return NULL;
+    }
+    th_lock(h);
+    void *q = NULL;
+    owner o;
+    if (size > TH_MAX_REQUEST) {
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
+    } else if (owner_of(h, p, &o)) {
+        size_t    old;
+        th_block *b = NULL;
+#if TH_TINY
+        if (o.slab != NULL) {
+            old = th_tiny_usable(h, o.slab, th_addr(p));
+            if (old != 0u && size <= old) {
+                q = p; /* fits where it is */
+            }
+        } else
+#endif
+        {
+            b   = th_gen_block_of(h, o.region, p, TH_KIND_GEN);
+            old = b != NULL ? th_bsize(b->header) - TH_BLOCK_OVERHEAD : 0u;
+            if (b != NULL) {
+                q = th_gen_realloc(h, b, size);
+                if (q != NULL) {
+                    h->in_use = h->in_use - old + (th_bsize(b->header) - TH_BLOCK_OVERHEAD);
+                    th_note_use(h);
+                }
+            }
+        }
+        if (q == NULL && old != 0u) {
+            /* Move: p stays live until the copy is done, and if the new
+             * allocation fails p is untouched. */
+            q = alloc_locked(h, size, 1u);
+            if (q != NULL) {
+                copy_bytes((uint8_t *)q, (const uint8_t *)p, old < size ? old : size);
+#if TH_TINY
+                if (b == NULL) {
+                    th_tiny_free(h, o.slab, th_addr(p));
+                } else
+#endif
+                {
+                    free_gen(h, b);
+                }
+            }
+        }
+    }
+    th_unlock(h);
+    return q;
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * th_check.c: the consistency walk (th_check), statistics (th_get_stats)
+ * and the heap map (th_walk). Everything here reads the heap and never
+ * writes it. Each failed test names the invariant of th_internal.h it
+ * guards (I1..I14), so a report leads straight to the broken rule.
+ */
+#include "th_internal.h"
+
+/* ==== Internal definitions ================================================= */
+
+/* What a walk of the blocks adds up, to compare with the counters. */
+typedef struct tally {
+    size_t   free_total, free_count, in_use, tiny_objects, tiny_blocks, tiny_free;
+    size_t   slabs, empty_slabs, pages_marked;
+    size_t   slabs_in_class[4];
+    bool     cur_seen;
+    uintptr_t bad; /* first address found broken; 0: none */
+} tally;
+
+static bool fail(tally *t, uintptr_t at)
+{
+    if (t->bad == 0u) {
+        t->bad = at != 0u ? at : 1u;
+    }
+    return false;
+}
+
+static uint32_t popcount(uint32_t x)
+{
+    uint32_t n = 0u;
+    for (; x != 0u; x &= x - 1u) {
+        n++;
+    }
+    return n;
+}
+
+/* I10, I11, I13 for one slab; adds its objects to the tally. */
+static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
+{
+    uint32_t seen = 0u;
+    for (uint32_t i = 0; i < TH_SLAB_BLOCKS; i++) {
+        uint32_t m = s->meta[i];
+        uint32_t u = m & 15u;
+        uint32_t st = m >> 4;
+        if ((st & ~u) != 0u || (u != 0u && (st & 1u) == 0u && (u & 1u) != 0u)) {
+            return fail(t, th_addr(s->blocks[i])); /* I10 */
+        }
+        /* Each used unit belongs to the object started at or below it. */
+        for (uint32_t un = 0; un < 4u; un++) {
+            if (((u >> un) & 1u) != 0u && ((st >> un) & 1u) == 0u &&
+                (un == 0u || ((u >> (un - 1u)) & 1u) == 0u)) {
+                return fail(t, th_addr(s->blocks[i])); /* I10 */
+            }
+        }
+        uint32_t c = th_tiny_class(u);
+        for (uint32_t j = 0; j < 4u; j++) {
+            if ((((s->map[j] >> i) & 1u) != 0u) != (c == j + 1u)) {
+                return fail(t, th_addr(s->blocks[i])); /* I11 */
+            }
+        }
+        seen |= 1u << i;
+        t->tiny_objects += popcount(st);
+        t->tiny_blocks += u != 0u;
+        t->tiny_free += 4u * (4u - popcount(u));
+        t->in_use += 4u * popcount(u);
+    }
+    if ((s->map[0] | s->map[1] | s->map[2] | s->map[3]) & ~seen) {
+        return fail(t, th_addr(s)); /* I11: no phantom blocks */
+    }
+    for (uint32_t j = 0; j < 4u; j++) {
+        t->slabs_in_class[j] += s->map[j] != 0u;
+    }
+    if (s == h->tiny_cur) {
+        t->cur_seen = true;
+    } else if (s->map[3] == TH_SLAB_FULLMAP) {
+        return fail(t, th_addr(s)); /* I13 */
+    }
+    t->slabs++;
+    return true;
+}
+
+/* I1..I4 and I8 for one region, in address order. */
+static bool check_region(const th_heap *h, const th_region *r, tally *t)
+{
+    uintptr_t a         = r->first;
+    bool      prev_free = false;
+    for (;;) {
+        const th_block *b   = th_at(a);
+        th_word         hd  = b->header;
+        uint32_t        off = (uint32_t)(a - r->first);
+        if (!th_sealed(b, hd) || ((hd & TH_PREV_FREE) != 0u) != prev_free) {
+            return fail(t, a); /* I1, I2 */
+        }
+        if (off == r->span) {
+            return th_kind(hd) == TH_KIND_END && th_bsize(hd) == 0u ? true : fail(t, a); /* I1 */
+        }
+        uint32_t size = th_bsize(hd);
+        if (th_kind(hd) == TH_KIND_END || size < TH_MIN_BLOCK || size > r->span - off) {
+            return fail(t, a); /* I1 */
+        }
+        bool is_slab = false;
+        if ((hd & TH_USED) == 0u) {
+            if (prev_free || *(const th_word *)(a + size - sizeof(th_word)) != size ||
+                th_kind(hd) != TH_KIND_GEN) {
+                return fail(t, a); /* I3, I4 */
+            }
+            t->free_total += size;
+            t->free_count++;
+        } else if (th_kind(hd) == TH_KIND_GEN) {
+            t->in_use += size - TH_BLOCK_OVERHEAD;
+        } else if (th_kind(hd) == TH_KIND_SLAB) {
+            uintptr_t page = a + sizeof(th_word);
+            if ((page & (TH_PAGE - 1u)) != 0u || size < TH_PAGE ||
+                size >= TH_PAGE + TH_MIN_BLOCK || !th_page_is_slab(r, page)) {
+                return fail(t, a); /* I8 */
+            }
+#if TH_TINY
+            if (!check_slab(h, (const th_slab *)page, t)) {
+                return false;
+            }
+#endif
+            is_slab = true;
+        }
+        /* I8 the other way: no page of a non-slab block is marked. */
+        if (!is_slab) {
+            uintptr_t p = (a + sizeof(th_word) + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u);
+            if (p >= a && p - a < size && th_page_is_slab(r, p)) {
+                return fail(t, p);
+            }
+        }
+        prev_free = (hd & TH_USED) == 0u;
+        a += size;
+    }
+}
+
+/* I5, I6: every list is well linked, holds free blocks of its class, and
+ * the lists hold as many blocks as the walk found free (so all of them). */
+static bool check_bins(const th_heap *h, tally *t)
+{
+    size_t listed = 0u;
+    for (uint32_t i = 0; i < TH_BIN_COUNT; i++) {
+        const th_block *prev = NULL;
+        const th_block *b    = h->bins[i];
+        if ((b != NULL) != (((h->bitmap[i / 32u] >> (i % 32u)) & 1u) != 0u)) {
+            return fail(t, th_addr(&h->bins[i])); /* I6 */
+        }
+        while (b != NULL) {
+            if (++listed > t->free_count || th_region_of(h, th_addr(b)) == NULL ||
+                (th_addr(b) & 7u) != 4u || !th_sealed(b, b->header) ||
+                (b->header & TH_USED) != 0u || th_bin_of(th_bsize(b->header)) != i ||
+                th_lk(b)->prev != prev) {
+                return fail(t, th_addr(b)); /* I5 */
+            }
+            prev = b;
+            b    = th_lk(b)->next;
+        }
+    }
+    return listed == t->free_count ? true : fail(t, th_addr(h)); /* I5 */
+}
+
+#if TH_TINY
+/* I12: the class lists of slabs. */
+static bool check_tiny_lists(const th_heap *h, tally *t)
+{
+    for (uint32_t j = 0; j < 4u; j++) {
+        size_t   n    = 0u;
+        uint16_t prev = 0u;
+        for (uint16_t id = h->tiny_head[j]; id != 0u;) {
+            const th_slab *s = th_slab_at(h, id);
+            const th_region *r = th_region_of(h, th_addr(s));
+            if (++n > t->slabs_in_class[j] || r == NULL || !th_page_is_slab(r, th_addr(s)) ||
+                s->map[j] == 0u || s->prev[j] != prev) {
+                return fail(t, th_addr(s));
+            }
+            prev = id;
+            id   = s->next[j];
+        }
+        if (n != t->slabs_in_class[j] || ((h->tiny_mask >> j) & 1u) != (n != 0u)) {
+            return fail(t, th_addr(h));
+        }
+    }
+    if (h->tiny_cur != NULL && (!t->cur_seen || h->tiny_cur_idx >= TH_SLAB_BLOCKS)) {
+        return fail(t, th_addr(h->tiny_cur));
+    }
+    return true;
+}
+#endif
+
+static bool check_all(const th_heap *h, tally *t)
+{
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        if (!check_region(h, &h->regions[i], t)) {
+            return false;
+        }
+    }
+    if (!check_bins(h, t)) {
+        return false;
+    }
+#if TH_TINY
+    if (!check_tiny_lists(h, t)) {
+        return false;
+    }
+#endif
+    if (t->free_total != h->free_total || t->free_count != h->free_count) {
+        return fail(t, th_addr(h)); /* I7 */
+    }
+    if (t->in_use != h->in_use || t->tiny_objects != h->tiny_objects ||
+        t->tiny_blocks != h->tiny_blocks || t->tiny_free != h->tiny_free) {
+        return fail(t, th_addr(h)); /* I9 */
+    }
+    if (h->pers_base != NULL) {
+        const th_block *c = th_at(th_addr(h->pers_base) - sizeof(th_word));
+        if (h->pers_off > h->pers_size || !th_sealed(c, c->header) ||
+            th_kind(c->header) != TH_KIND_PERS ||
+            th_bsize(c->header) - TH_BLOCK_OVERHEAD != h->pers_size) {
+            return fail(t, th_addr(c)); /* I14 */
+        }
+    }
+    return true;
+}
+
+/* When the current tiny block's slab is all empty, the size of the slab
+ * block, the size of the free block it would merge into if released, and
+ * how many free neighbours it would absorb (see th_tiny_drop_cur). */
+static size_t cur_slab_size(const th_heap *h, size_t *merged, size_t *neighbours)
+{
+    *merged     = 0u;
+    *neighbours = 0u;
+#if TH_TINY
+    const th_slab *s = h->tiny_cur;
+    if (s != NULL && s->map[3] == TH_SLAB_FULLMAP) {
+        const th_block *b    = th_at(th_addr(s) - sizeof(th_word));
+        size_t          size = th_bsize(b->header);
+        const th_block *n    = th_at(th_addr(b) + size);
+        *merged              = size;
+        if ((n->header & TH_USED) == 0u) {
+            *merged += th_bsize(n->header);
+            (*neighbours)++;
+        }
+        if ((b->header & TH_PREV_FREE) != 0u) {
+            *merged += *(const th_word *)(th_addr(b) - sizeof(th_word));
+            (*neighbours)++;
+        }
+        return size;
+    }
+#else
+    (void)h;
+#endif
+    return 0u;
+}
+
+/* ==== Public implementation ================================================ */
+
+bool th_check(const th_heap *h)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_report(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return false;
+    }
+    th_lock(h);
+    tally t = {0};
+    bool  ok = check_all(h, &t);
+    th_unlock(h);
+    if (!ok) {
+        th_report(h, TH_FAULT_CORRUPTION, (const void *)t.bad);
+    }
+    return ok;
+}
+
+th_stats th_get_stats(const th_heap *h)
+{
+    th_stats s = {0};
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return s;
+    }
+    th_lock(h);
+    size_t merged;
+    size_t neighbours;
+    size_t slab    = cur_slab_size(h, &merged, &neighbours);
+    size_t largest = th_gen_largest(h);
+    size_t fb      = h->free_total - TH_BLOCK_OVERHEAD * h->free_count + h->tiny_free;
+    if (slab != 0u) {
+        /* An all-empty slab held only by the current tiny block is given
+         * back when an allocation needs it: report it as free. */
+        fb = fb + slab + TH_BLOCK_OVERHEAD * neighbours - TH_BLOCK_OVERHEAD -
+             TH_SLAB_BLOCKS * 16u;
+        if (merged - TH_BLOCK_OVERHEAD > largest) {
+            largest = merged - TH_BLOCK_OVERHEAD;
+        }
+    }
+#if TH_TINY
+    if (th_tiny_largest(h) > largest) {
+        largest = th_tiny_largest(h);
+    }
+#endif
+    s.capacity         = h->capacity;
+    s.free_bytes       = fb;
+    s.min_free_bytes   = h->min_free < fb ? h->min_free : fb;
+    s.largest_free     = largest;
+    s.in_use           = h->in_use;
+    s.peak_in_use      = h->peak_in_use;
+    s.persistent_bytes = h->persistent_bytes;
+    s.tiny_blocks      = h->tiny_blocks;
+    s.tiny_objects     = h->tiny_objects;
+    s.allocs           = h->allocs;
+    s.frees            = h->frees;
+    s.failed           = h->failed;
+    for (uint32_t k = 0; k < (uint32_t)TH_FAULT_COUNT; k++) {
+        s.faults[k] = h->faults[k];
+    }
+    s.regions       = h->nregions;
+    s.smallest_free = SIZE_MAX;
+    for (uint32_t i = 0; i < TH_BIN_COUNT; i++) {
+        for (const th_block *b = h->bins[i]; b != NULL; b = th_lk(b)->next) {
+            size_t size = th_bsize(b->header);
+            s.free_blocks++;
+            s.smallest_free      = size < s.smallest_free ? size : s.smallest_free;
+            s.largest_free_block = size > s.largest_free_block ? size : s.largest_free_block;
+        }
+    }
+    th_unlock(h);
+    return s;
+}
+
+void th_walk(const th_heap *h, th_walk_fn fn, void *user)
+{
+    if (h == NULL || h->magic != TH_MAGIC || fn == NULL) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return;
+    }
+    static const char kinds[4] = {'g', 't', 'p', 'e'};
+    th_lock(h);
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        const th_region *r = &h->regions[i];
+        for (uint32_t off = 0; off < r->span;) {
+            const th_block *b    = th_at(r->first + off);
+            uint32_t        size = th_bsize(b->header);
+            if (size == 0u || size > r->span - off) {
+                break; /* corrupted: th_check says where */
+            }
+            char k = (b->header & TH_USED) == 0u ? 'f' : kinds[th_kind(b->header)];
+            fn(user, k, b, size);
+            off += size;
+        }
+    }
+    th_unlock(h);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tinyheap configuration: every option, its default and its cost.
+ *
+ * Override any option by defining it on the command line (-DTH_TINY=0) or
+ * in a header of your own named by TH_CONFIG_HEADER
+ * (-DTH_CONFIG_HEADER='"my_th_config.h"'), which is included first.
+ * Boolean options are 0/1 and tested with #if, so -Wundef catches typos.
+ */
+#ifndef TH_CONFIG_H
+#define TH_CONFIG_H
+
+#ifdef TH_CONFIG_HEADER
+#include TH_CONFIG_HEADER
+#endif
+
+/** TH_DEBUG: 1 makes the default fault handler trap (TH_TRAP) instead of
+ *  only counting, and turns on TH_HARDEN and the fill patterns unless they
+ *  are set explicitly. Default: 1 if NDEBUG is not defined, else 0.
+ *  Cost: see the options it enables. */
+#ifndef TH_DEBUG
+#ifdef NDEBUG
+#define TH_DEBUG 0
+#else
+#define TH_DEBUG 1
+#endif
+#endif
+
+/** TH_TINY: 1 packs requests of 1..15 bytes several to a 16-byte block in
+ *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
+ *  (a 16-byte block each). Default 1. Cost: about 400 bytes of code. */
+#ifndef TH_TINY
+#define TH_TINY 1
+#endif
+
+/** TH_TINY_ALIGN_GO: tiny alignment rule. 0 (default): the C17 rule of the
+ *  contract (an object of 8..15 bytes is 8-aligned, smaller ones 4-aligned).
+ *  1: the Go runtime's rule from the seed (8-aligned only when the size is a
+ *  multiple of 8, else 4): packs 9..15-byte objects tighter, but is only
+ *  safe when every tiny object is an array of a type no larger than the
+ *  largest power of two dividing its size. Cost: none. */
+#ifndef TH_TINY_ALIGN_GO
+#define TH_TINY_ALIGN_GO 0
+#endif
+
+/** TH_TINY_SLAB_LOG2: log2 of the bytes of one tiny slab (a page-aligned
+ *  general block holding 16-byte tiny blocks and their bookkeeping).
+ *  9 (512 B, 28 blocks) is the default and the only value the layout
+ *  is tuned for; the slab geometry is checked at compile time. */
+#ifndef TH_TINY_SLAB_LOG2
+#define TH_TINY_SLAB_LOG2 9
+#endif
+
+/** TH_PERSIST_CHUNK: bytes the persistent allocator takes from the heap at a
+ *  time. A request larger than a quarter chunk is taken directly. Default
+ *  256. Cost: up to one chunk tail unused. */
+#ifndef TH_PERSIST_CHUNK
+#define TH_PERSIST_CHUNK 256u
+#endif
+
+/** TH_MAX_BLOCK_LOG2: log2 of the largest general block, header included.
+ *  Sets the number of free-list bins (4 per power of two) and so the size of
+ *  the heap state: 22 (4 MiB) gives 72 bins (288 bytes of list heads on a
+ *  32-bit target). A region larger than this is used up to it. Default 22;
+ *  12 to 23. */
+#ifndef TH_MAX_BLOCK_LOG2
+#define TH_MAX_BLOCK_LOG2 22
+#endif
+
+/** TH_MAX_REGIONS: regions one heap can hold (th_init's plus th_add_region's).
+ *  Default 4. Cost: 4 words of heap state per region; pointer classification
+ *  looks at each region (a bounded loop). */
+#ifndef TH_MAX_REGIONS
+#define TH_MAX_REGIONS 4
+#endif
+
+/** TH_HARDEN: 1 verifies neighbours' headers and free-list links on every
+ *  free and malloc (corrupted metadata is reported as TH_FAULT_CORRUPTION
+ *  before anything is written). 0 keeps only the always-on checks (header
+ *  check byte, pointer classification). Default: TH_DEBUG. Cost: see README
+ *  (instructions per call from make bench). */
+#ifndef TH_HARDEN
+#define TH_HARDEN TH_DEBUG
+#endif
+
+/** TH_FILL: 1 fills fresh memory with TH_FILL_FRESH_BYTE and freed general
+ *  memory with TH_FILL_FREED_BYTE, and verifies the freed pattern when the
+ *  block is reused or merged, so a write after free is reported as
+ *  TH_FAULT_CORRUPTION. Default: TH_DEBUG. Cost: O(size) per call. */
+#ifndef TH_FILL
+#define TH_FILL TH_DEBUG
+#endif
+#ifndef TH_FILL_FRESH_BYTE
+#define TH_FILL_FRESH_BYTE 0xAAu
+#endif
+#ifndef TH_FILL_FREED_BYTE
+#define TH_FILL_FREED_BYTE 0x55u
+#endif
+
+/** TH_TRAP(): what the default fault handler does in debug builds. */
+#ifndef TH_TRAP
+#if defined(__GNUC__) || defined(__clang__)
+#define TH_TRAP() __builtin_trap()
+#else
+#define TH_TRAP() ((void)0)
+#endif
+#endif
+
+/** TH_TRACE_ALLOC(h, ptr, size) / TH_TRACE_FREE(h, ptr, size): called after
+ *  every successful allocation and before every free (size = usable size).
+ *  Default: nothing. */
+#ifndef TH_TRACE_ALLOC
+#define TH_TRACE_ALLOC(h, ptr, size) ((void)0)
+#endif
+#ifndef TH_TRACE_FREE
+#define TH_TRACE_FREE(h, ptr, size) ((void)0)
+#endif
+
+/* ---- Derived values and checks ------------------------------------------- */
+
+/** Number of free-list bins: 8 exact classes below 64 bytes, then 4 per
+ *  power of two up to 2^TH_MAX_BLOCK_LOG2. */
+#define TH_BIN_COUNT (8u + 4u * ((unsigned)TH_MAX_BLOCK_LOG2 - 6u))
+
+#if TH_MAX_BLOCK_LOG2 < 12 || TH_MAX_BLOCK_LOG2 > 23
+#error "TH_MAX_BLOCK_LOG2 must be between 12 and 23"
+#endif
+#if TH_TINY_SLAB_LOG2 != 9
+#error "TH_TINY_SLAB_LOG2: only 9 (512-byte slabs) is supported"
+#endif
+#if TH_MAX_REGIONS < 1 || TH_MAX_REGIONS > 16
+#error "TH_MAX_REGIONS must be between 1 and 16"
+#endif
+#if (TH_PERSIST_CHUNK % 8u) != 0 || TH_PERSIST_CHUNK < 64u
+#error "TH_PERSIST_CHUNK must be a multiple of 8, at least 64"
+#endif
+
+#endif /* TH_CONFIG_H */

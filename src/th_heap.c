@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * th_heap.c: the general allocator.
+ *
+ * ALGORITHM
+ *
+ * Every request that is not tiny becomes a block of round8(size + 4) bytes
+ * (at least TH_MIN_BLOCK): a 4-byte sealed header followed by an 8-aligned
+ * payload. Free blocks carry two list links and a footer; used blocks carry
+ * only the header, so the overhead of a live block is 4 bytes plus rounding.
+ *
+ * Free blocks sit on segregated lists ("bins"), one per size class: eight
+ * exact classes below 64 bytes, then four classes per power of two (the
+ * two-level scheme of TLSF, flattened into one index). A bitmap of non-empty
+ * bins makes the search a handful of bit operations:
+ *
+ *   1. Look at the head of the request's own bin. Its blocks range over the
+ *      class, so the head is taken only if it is large enough (good fit).
+ *   2. Otherwise take the head of the next non-empty bin above: every block
+ *      there is larger than the request, so no list is ever walked.
+ *   3. Split the block when the rest can hold a minimal block; the rest goes
+ *      back to its bin.
+ *
+ * Freeing coalesces immediately with both neighbours: the block above is
+ * found from the size in our own header, the block below from its footer,
+ * announced by our PREV_FREE bit. No two free blocks are ever adjacent.
+ *
+ * WORST-CASE BOUND
+ *
+ * No loop depends on the number of blocks or the heap size: malloc reads at
+ * most TH_NWORDS (3 for the default 72 bins) bitmap words, unlinks one block
+ * and links at most one; free unlinks at most two and links one. The bound
+ * in instructions per target is measured by `make bench` and given in
+ * README.md. Aligned allocation searches for size + align + one minimal
+ * block, then gives the gap in front back to the lists: still constant time.
+ *
+ * FRAGMENTATION
+ *
+ * Segregated fit with immediate coalescing behaves close to best fit on
+ * real workloads, but no allocator that never moves blocks has a useful
+ * worst-case fragmentation bound (Robson's bound is a factor of log2 of the
+ * largest/smallest size ratio). Step 2 can fail while a block of the right
+ * size waits behind the head of the request's own bin: the price of never
+ * walking a list. Watch it at run time: th_get_stats() gives free_bytes and
+ * largest_free (O(1)); their ratio is the fragmentation a request sees, and
+ * min_free_bytes the low-water mark to size the region by.
+ */
+#include "th_internal.h"
+
+/* ==== Internal definitions ================================================= */
+
+static inline th_block *next_of(const th_block *b, uint32_t size)
+{
+    return th_at(th_addr(b) + size);
+}
+
+static inline th_word *footer_of(const th_block *b, uint32_t size)
+{
+    return (th_word *)(th_addr(b) + size - sizeof(th_word));
+}
+
+/* Bin index of a free block of `bsize` bytes: exact below 64 bytes, then
+ * four classes per power of two. */
+uint32_t th_bin_of(uint32_t bsize)
+{
+    uint32_t g = bsize / TH_GRANULE;
+    if (g < 8u) {
+        return g;
+    }
+    uint32_t fl = 31u - TH_CLZ(g);
+    uint32_t sl = (g >> (fl - 2u)) & 3u;
+    return (fl << 2) + sl - 4u;
+}
+
+static void bin_insert(th_heap *h, th_block *b, uint32_t size)
+{
+    uint32_t  i    = th_bin_of(size);
+    th_block *head = h->bins[i];
+    th_lk(b)->next = head;
+    th_lk(b)->prev = NULL;
+    if (head != NULL) {
+        th_lk(head)->prev = b;
+    } else {
+        h->bitmap[i / 32u] |= 1u << (i % 32u); /* restores I6 */
+    }
+    h->bins[i] = b;
+#if TH_FILL
+    /* Every free block's body carries the freed pattern, verified on reuse
+     * and before a merge, so a write after free is reported. */
+    th_fill((void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
+            size - TH_LINKS_END - sizeof(th_word));
+#endif
+    *footer_of(b, size) = size; /* I4 */
+    h->free_total += size;
+    h->free_count++;
+}
+
+static void bin_remove(th_heap *h, th_block *b, uint32_t size)
+{
+    uint32_t i = th_bin_of(size);
+    th_block *n = th_lk(b)->next;
+    th_block *p = th_lk(b)->prev;
+    if (p != NULL) {
+        th_lk(p)->next = n;
+    } else {
+        h->bins[i] = n;
+        if (n == NULL) {
+            h->bitmap[i / 32u] &= ~(1u << (i % 32u)); /* restores I6 */
+        }
+    }
+    if (n != NULL) {
+        th_lk(n)->prev = p;
+    }
+    h->free_total -= size;
+    h->free_count--;
+}
+
+/* Is `b` plausibly a free block of this heap whose list links agree with
+ * their neighbours? Used before unlinking, so that a corrupted link is
+ * reported instead of followed (TH_HARDEN). */
+static bool free_block_ok(const th_heap *h, const th_block *b)
+{
+    th_word hd = b->header;
+    if (!th_sealed(b, hd) || (hd & TH_USED) != 0u) {
+        return false;
+    }
+    uint32_t size = th_bsize(hd);
+    if (*footer_of(b, size) != size) {
+        return false;
+    }
+#if TH_HARDEN
+    const th_block *n = th_lk(b)->next;
+    const th_block *p = th_lk(b)->prev;
+    if (n != NULL && (th_region_of(h, th_addr(n)) == NULL || (th_addr(n) & 7u) != 4u ||
+                      th_lk(n)->prev != b)) {
+        return false;
+    }
+    if (p == NULL) {
+        return h->bins[th_bin_of(size)] == b;
+    }
+    return th_region_of(h, th_addr(p)) != NULL && (th_addr(p) & 7u) == 4u && th_lk(p)->next == b;
+#else
+    (void)h;
+    return true;
+#endif
+}
+
+/* Does free block b still carry the freed pattern (TH_FILL)? */
+static bool body_intact(const th_block *b)
+{
+#if TH_FILL
+    uint32_t size = th_bsize(b->header);
+    return th_filled((const void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
+                     size - TH_LINKS_END - sizeof(th_word));
+#else
+    (void)b;
+    return true;
+#endif
+}
+
+/* Index of the lowest non-empty bin at or above `i`, or TH_BIN_COUNT. */
+static uint32_t bin_search(const th_heap *h, uint32_t i)
+{
+    uint32_t w = i / 32u;
+    if (w >= TH_NWORDS) {
+        return TH_BIN_COUNT;
+    }
+    uint32_t m = h->bitmap[w] & (~0u << (i % 32u));
+    while (m == 0u) {
+        if (++w == TH_NWORDS) {
+            return TH_BIN_COUNT;
+        }
+        m = h->bitmap[w];
+    }
+    return w * 32u + TH_CTZ(m);
+}
+
+/* ==== Internal interface =================================================== */
+
+/* Block size for a request of `size` bytes (size <= TH_MAX_REQUEST). */
+uint32_t th_gen_bsize_for(size_t size)
+{
+    uint32_t bs = (uint32_t)((size + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u);
+    return bs < TH_MIN_BLOCK ? TH_MIN_BLOCK : bs;
+}
+
+/* Makes [first, first + span) one free block followed by the sentinel at
+ * first + span. first is 4 mod 8, span a multiple of 8 >= TH_MIN_BLOCK. */
+void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
+{
+    th_block *b   = th_at(first);
+    th_block *end = th_at(first + span);
+    b->header     = th_mkheader(b, span, TH_KIND_GEN, 0u, 0u);
+    end->header   = th_mkheader(end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+    bin_insert(h, b, span);
+}
+
+/* Takes `bsize` bytes from free block `b` (already off its list), starting
+ * `gap` bytes in; the gap in front and any tail that can hold a block go
+ * back to the lists. Returns the allocated block. */
+static th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, uint32_t bsize,
+                       th_word kind)
+{
+    th_word pf = 0u;
+    if (gap != 0u) {
+        /* [ gap (free) ][ allocated ][ rest ] : the block below b is used (I3). */
+        b->header = th_mkheader(b, gap, TH_KIND_GEN, 0u, 0u);
+        bin_insert(h, b, gap);
+        b = next_of(b, gap);
+        size -= gap;
+        pf = TH_PREV_FREE;
+    }
+    uint32_t rest = size - bsize;
+    if (rest >= TH_MIN_BLOCK) {
+        th_block *r = next_of(b, bsize);
+        r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
+        bin_insert(h, r, rest); /* the block after r keeps PREV_FREE */
+    } else {
+        bsize = size;
+        next_of(b, size)->header &= ~TH_PREV_FREE; /* restores I2 */
+    }
+    b->header = th_mkheader(b, bsize, kind, TH_USED, pf);
+#if TH_FILL
+    th_fill((void *)(th_addr(b) + sizeof(th_word)), (uint8_t)TH_FILL_FRESH_BYTE,
+            bsize - sizeof(th_word));
+#endif
+    return b;
+}
+
+/* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
+ * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2).
+ * NULL when no free block is large enough, or when the chosen block's
+ * metadata is found corrupted (reported). No stats besides the free lists. */
+th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
+{
+    uint32_t want = bsize;
+    if (align > TH_ALIGNMENT) {
+        want = bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25: no wrap */
+    }
+    uint32_t  i = th_bin_of(want);
+    th_block *b = h->bins[i];
+    if (b == NULL || th_bsize(b->header) < want) {
+        i = bin_search(h, i + 1u);
+        if (i >= TH_BIN_COUNT) {
+            return NULL;
+        }
+        b = h->bins[i];
+    }
+    if (TH_UNLIKELY(!free_block_ok(h, b))) {
+        th_raise(h, TH_FAULT_CORRUPTION, b);
+        return NULL;
+    }
+    if (TH_UNLIKELY(!body_intact(b))) {
+        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+        return NULL;
+    }
+    uint32_t size = th_bsize(b->header);
+    bin_remove(h, b, size);
+    uint32_t gap = 0u;
+    if (align > TH_ALIGNMENT) {
+        uintptr_t pay = th_addr(b) + sizeof(th_word);
+        gap           = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
+        if (gap != 0u && gap < TH_MIN_BLOCK) {
+            gap += align; /* the gap must hold a free block of its own */
+        }
+    }
+    return carve(h, b, size, gap, bsize, kind);
+}
+
+/* Frees a used block the caller has validated (or owns: slabs, chunks),
+ * merging it with free neighbours:
+ *   [ prev ][ this ][ next ]  =>  [        one free block        ]          */
+void th_gen_release(th_heap *h, th_block *b)
+{
+    th_word  hd   = b->header;
+    uint32_t size = th_bsize(hd);
+    th_block *n   = next_of(b, size);
+    if ((n->header & TH_USED) == 0u) {
+        uint32_t ns = th_bsize(n->header);
+        bin_remove(h, n, ns);
+        size += ns;
+    }
+    if ((hd & TH_PREV_FREE) != 0u) {
+        uint32_t  ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
+        th_block *p  = th_at(th_addr(b) - ps);
+        bin_remove(h, p, ps);
+        b = p;
+        size += ps;
+    }
+    b->header = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
+    bin_insert(h, b, size);
+    next_of(b, size)->header |= TH_PREV_FREE; /* restores I2 */
+}
+
+/* Finds the used block of `kind` whose payload is `p`, or raises the fault
+ * that says why there is none and returns NULL. Checks, before anything is
+ * written: alignment, region, the block's seal, and the seals of the
+ * neighbours a free would merge with (so an overflow into the next header
+ * is reported, not merged). */
+th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind)
+{
+    uintptr_t a = th_addr(p);
+    if ((a & 7u) != 0u || a - r->first < sizeof(th_word)) {
+        th_raise(h, TH_FAULT_BAD_POINTER, p);
+        return NULL;
+    }
+    th_block *b  = th_at(a - sizeof(th_word));
+    th_word   hd = b->header;
+    if (!th_sealed(b, hd)) {
+        th_raise(h, TH_FAULT_BAD_POINTER, p); /* interior, foreign or overwritten */
+        return NULL;
+    }
+    if ((hd & TH_USED) == 0u) {
+        th_raise(h, TH_FAULT_DOUBLE_FREE, p);
+        return NULL;
+    }
+    if (th_kind(hd) != kind) {
+        th_raise(h, TH_FAULT_BAD_POINTER, p); /* a slab, a chunk or the sentinel */
+        return NULL;
+    }
+    uint32_t size = th_bsize(hd);
+    th_block *n   = next_of(b, size);
+    if (size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
+        !th_sealed(n, n->header) ||
+        ((n->header & TH_USED) == 0u && (!free_block_ok(h, n) || !body_intact(n)))) {
+        th_raise(h, TH_FAULT_CORRUPTION, n);
+        return NULL;
+    }
+#if TH_HARDEN
+    if ((hd & TH_PREV_FREE) != 0u) {
+        uint32_t ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
+        if (ps < TH_MIN_BLOCK || ps > th_addr(b) - r->first || (ps & 7u) != 0u ||
+            !free_block_ok(h, th_at(th_addr(b) - ps)) || !body_intact(th_at(th_addr(b) - ps)) ||
+            th_bsize(th_at(th_addr(b) - ps)->header) != ps) {
+            th_raise(h, TH_FAULT_CORRUPTION, b);
+            return NULL;
+        }
+    }
+#endif
+    return b;
+}
+
+/* Resizes used general block `b` in place to hold `size` bytes: shrinks by
+ * splitting off the tail, grows into a free block above. Returns the
+ * payload, or NULL when it cannot be done in place (nothing changed). */
+void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
+{
+    uint32_t bs  = th_gen_bsize_for(size);
+    th_word  hd  = b->header;
+    uint32_t cur = th_bsize(hd);
+    void    *p   = (void *)(th_addr(b) + sizeof(th_word));
+    if (bs <= cur) {
+        if (cur - bs >= TH_MIN_BLOCK) {
+            th_block *t = next_of(b, bs);
+            b->header   = th_mkheader(b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
+            t->header   = th_mkheader(t, cur - bs, TH_KIND_GEN, TH_USED, 0u);
+            th_gen_release(h, t);
+        }
+        return p;
+    }
+    th_block *n  = next_of(b, cur);
+    th_word   nh = n->header;
+    if ((nh & TH_USED) != 0u || th_bsize(nh) < bs - cur) {
+        return NULL;
+    }
+    uint32_t total = cur + th_bsize(nh);
+    bin_remove(h, n, th_bsize(nh));
+    uint32_t rest = total - bs;
+    if (rest >= TH_MIN_BLOCK) {
+        th_block *r = next_of(b, bs);
+        r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
+        bin_insert(h, r, rest);
+    } else {
+        bs = total;
+        next_of(b, total)->header &= ~TH_PREV_FREE;
+    }
+    b->header = th_mkheader(b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
+    return p;
+}
+
+/* Largest request the general allocator would serve now: the head of the
+ * highest non-empty bin (step 1 or 2 of the search always reaches it). */
+size_t th_gen_largest(const th_heap *h)
+{
+    for (uint32_t w = TH_NWORDS; w-- > 0u;) {
+        if (h->bitmap[w] != 0u) {
+            uint32_t i = w * 32u + 31u - TH_CLZ(h->bitmap[w]);
+            return th_bsize(h->bins[i]->header) - TH_BLOCK_OVERHEAD;
+        }
+    }
+    return 0u;
+}

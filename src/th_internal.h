@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tinyheap internals: memory layouts, the numbered invariants that th_check()
+ * verifies, and the helpers shared by the allocator's files. Nothing here is
+ * part of the public API.
+ *
+ * Rule from the seed (Go runtime change, ../shared/seed): never form a pointer
+ * at or past the end of the data it stands for. Positions inside a region,
+ * a slab or a chunk are kept as offsets, and every bound check is written
+ * `size <= limit - offset` (after checking `offset <= limit`) so it cannot
+ * wrap.
+ */
+#ifndef TH_INTERNAL_H
+#define TH_INTERNAL_H
+
+#include "tinyheap.h"
+
+/* Test builds define TH_PRIVATE as empty to reach static helpers. */
+#ifndef TH_PRIVATE
+#define TH_PRIVATE static
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TH_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define TH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TH_CTZ(x)      ((unsigned)__builtin_ctz(x))
+#define TH_CLZ(x)      ((unsigned)__builtin_clz(x))
+#else
+#error "tinyheap needs GCC or Clang builtins (__builtin_ctz/__builtin_clz)"
+#endif
+
+/* ==========================================================================
+ * General blocks
+ * ==========================================================================
+ *
+ *   8n+4        8n+8                                      block end = next header
+ *    | header  | payload ...                              |
+ *    | 4 bytes | (used: the caller's bytes)               |
+ *    |         | (free: next, prev links ... footer=size) |
+ *
+ * A block is addressed by its header (th_block *), which sits at an address
+ * of 4 mod 8 so that the payload is 8-aligned. Its size (header included) is
+ * a multiple of 8. The header word:
+ *
+ *   bit  0      USED       the block is allocated (general, slab or persistent)
+ *   bit  1      PREV_FREE  the block just below is free (its footer is valid)
+ *   bits 2..3   KIND       0 general, 1 tiny slab, 2 persistent, 3 sentinel
+ *   bits 4..11  CHECK      hash of (address, size, kind, used): an 8-bit seal
+ *   bits 12..31 GRANULES   size / 8
+ *
+ * Subtleties:
+ * - The check byte binds a header to its address, so a header copied from
+ *   elsewhere, a stray write, or user data that a bad pointer makes us read
+ *   as a header is rejected with probability 255/256. PREV_FREE is outside
+ *   the seal so that a neighbour can flip it without resealing.
+ * - A free block keeps its size in its last word (the footer) so that the
+ *   block above can find it; a used block has no footer (4 bytes overhead).
+ * - Each region ends with a sentinel: a sealed USED header of kind 3 and
+ *   size 0, so "the block after b" always exists and never lies outside the
+ *   region.
+ */
+typedef uint32_t th_word;
+
+#define TH_USED       1u
+#define TH_PREV_FREE  2u
+#define TH_KIND_SHIFT 2u
+#define TH_KIND_MASK  (3u << TH_KIND_SHIFT)
+#define TH_KIND_GEN   0u
+#define TH_KIND_SLAB  1u
+#define TH_KIND_PERS  2u
+#define TH_KIND_END   3u
+#define TH_CHECK_SHIFT 4u
+#define TH_CHECK_MASK (0xFFu << TH_CHECK_SHIFT)
+#define TH_GRAN_SHIFT 12u
+#define TH_GRANULE    8u
+
+/* A block is addressed by its header word (4-aligned). The list links of a
+ * free block live in its payload, which is 8-aligned, so they are aligned
+ * for pointers on 64-bit hosts too. */
+typedef struct th_block {
+    th_word header;
+} th_block;
+
+typedef struct th_links {
+    th_block *next; /* next in the bin list */
+    th_block *prev; /* previous in the bin list; NULL for the head */
+} th_links;
+
+/* Bytes from a free block's header to the end of its links. */
+#define TH_LINKS_END ((uint32_t)(sizeof(th_word) + sizeof(th_links)))
+
+#define TH_MIN_BLOCK ((uint32_t)TH_MIN_BLOCK_BYTES)
+_Static_assert(TH_MIN_BLOCK_BYTES >= TH_LINKS_END + sizeof(th_word),
+               "a minimal block must hold header, links and footer");
+_Static_assert((TH_MIN_BLOCK_BYTES % TH_GRANULE) == 0, "block sizes are whole granules");
+_Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "the header's granule field has 20 bits");
+
+/* ==========================================================================
+ * Tiny slabs
+ * ==========================================================================
+ *
+ * A slab is one general block of exactly 512 bytes (kind SLAB) whose payload
+ * starts on a 512-byte page boundary. Its header is the last word of the page
+ * below, and the header of the block after it is the last word of its own
+ * page, so consecutive slabs tile pages with no gap:
+ *
+ *   page + 0     blocks[28][16]   the 16-byte tiny blocks (16-aligned)
+ *   page + 448   meta[28]         per block: U (bits 0..3) | S (bits 4..7)
+ *   page + 476   map[4]           per class: bitmap of blocks in that class
+ *   page + 492   next[4], prev[4] per class: links of the heap's slab lists
+ *   page + 508   (header of the next block)
+ *
+ * A tiny block is 4 units of 4 bytes. U marks units used by live objects,
+ * S the unit where each live object starts. An object of n bytes takes
+ * k = ceil(n / 4) units; with the C17 rule an object of 8..15 bytes starts on
+ * unit 0 or 2 (8-aligned), a smaller one on any unit (4-aligned).
+ *
+ * A block's class is the largest k it can still take: 0 full, 1 one free
+ * unit, 2 a free 8-aligned pair, 3 three free units from an aligned start,
+ * 4 empty. map[c-1] has bit i set iff block i is in class c (c = 1..4), and
+ * the slab is on the heap's list for class c iff map[c-1] != 0; the heap
+ * keeps one bit per class list that is not empty. A request of k units takes
+ * the head slab of the lowest non-empty class >= k, so it always fits: O(1).
+ *
+ * Slabs are found from a pointer by the region's page map (one bit per
+ * 512-byte page), never by reading memory the caller can write. Slab links
+ * are 16-bit page numbers relative to the heap's tiny base (the first page
+ * of the first region), so slabs live in the 32 MiB above it; where a slab
+ * cannot be had, a tiny request is served by the general allocator.
+ */
+#define TH_PAGE_LOG2    TH_TINY_SLAB_LOG2
+#define TH_PAGE         (1u << TH_PAGE_LOG2)
+#define TH_SLAB_BLOCKS  28u
+#define TH_SLAB_FULLMAP ((1u << TH_SLAB_BLOCKS) - 1u)
+
+typedef struct th_slab {
+    uint8_t  blocks[TH_SLAB_BLOCKS][16];
+    uint8_t  meta[TH_SLAB_BLOCKS];
+    uint32_t map[4];
+    uint16_t next[4];
+    uint16_t prev[4];
+} th_slab;
+
+_Static_assert(sizeof(th_slab) == TH_PAGE - 4u, "a slab fills its page but the next header");
+_Static_assert(TH_SLAB_BLOCKS <= 32u, "one map word per class");
+
+/* ==========================================================================
+ * Regions and the heap
+ * ==========================================================================
+ *
+ *   base (any alignment)
+ *    | skipped | th_heap (region 0 only) | page map words | blocks ... | sentinel |
+ *
+ * A region descriptor holds offsets-from-base only in spirit: `first` is the
+ * address of the first block header and `span` the bytes from it to the
+ * sentinel header (so first + span is the sentinel, which is data, not past
+ * it). The page map covers [page0, page0 + npages * 512).
+ */
+typedef struct th_region {
+    uintptr_t first;   /* header of the region's first block */
+    uint32_t  span;    /* bytes from first to the sentinel header */
+    uintptr_t page0;   /* first page boundary at or below first */
+    uint32_t *pagemap; /* one bit per page: the page holds a tiny slab */
+} th_region;
+
+#define TH_NWORDS ((TH_BIN_COUNT + 31u) / 32u)
+#define TH_MAGIC  0x74686170u /* "thap" */
+
+struct th_heap {
+    uint32_t    magic;
+    uint32_t    bitmap[TH_NWORDS];    /* bit b set iff bins[b] != NULL (I6) */
+    th_block   *bins[TH_BIN_COUNT];   /* free lists by size class (I5) */
+    /* Counters (I7, I9). */
+    size_t      free_total;           /* sum of free general block sizes */
+    size_t      free_count;           /* number of free general blocks */
+    size_t      tiny_free;            /* free bytes in tiny blocks that hold objects */
+    size_t      min_free;
+    size_t      capacity;
+    size_t      in_use;
+    size_t      peak_in_use;
+    size_t      persistent_bytes;
+    size_t      tiny_blocks;
+    size_t      tiny_objects;
+    uint32_t    allocs, frees, failed;
+    uint32_t    faults[TH_FAULT_COUNT];
+    /* Tiny allocator (I10..I13). */
+    uintptr_t   tiny_base;            /* page number 0 of slab links */
+    uint16_t    tiny_head[4];         /* per class: first slab (page number + 1) */
+    uint8_t     tiny_mask;            /* bit c-1 set iff tiny_head[c-1] != 0 */
+    uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
+    th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
+    /* Persistent allocator (I14): current chunk as (base, offset). */
+    uint8_t    *pers_base;            /* NULL: no current chunk (seed trap 1) */
+    uint32_t    pers_off;
+    uint32_t    pers_size;
+    /* Hooks and lock. */
+    th_oom_hook oom;
+    th_lock_fn  lock, unlock;
+    void       *lock_ctx;
+    uint32_t    nregions;
+    th_region   regions[TH_MAX_REGIONS];
+};
+
+/* ==========================================================================
+ * Invariants (checked by th_check in th_check.c, by number)
+ * ==========================================================================
+ * I1  Every block header in a region is sealed (its check byte matches), its
+ *     size is a multiple of 8 and at least TH_MIN_BLOCK; blocks tile the
+ *     region exactly from `first` to the sentinel.
+ * I2  A block's PREV_FREE bit is set iff the block below it is free (the
+ *     first block of a region has it clear).
+ * I3  No two free blocks are adjacent (coalescing is immediate).
+ * I4  A free block's footer equals its size.
+ * I5  Every free block is on exactly the bin list of its size class, and the
+ *     lists are well linked (next->prev == block, head->prev == NULL).
+ * I6  Bitmap bit b is set iff bins[b] is not empty.
+ * I7  free_total and free_count equal the sum and number of free blocks.
+ * I8  A page-map bit is set iff the page holds a slab: a sealed USED block of
+ *     kind SLAB, 512 bytes long, whose payload is the page.
+ * I9  in_use, tiny_objects and tiny_blocks match the live blocks and objects.
+ * I10 In every slab block, S is a subset of U, and every S bit starts a run of
+ *     U bits that ends at the next S bit or a clear U bit.
+ * I11 map[c-1] of a slab holds exactly its blocks of class c; no block is in
+ *     two maps; a full block is in none.
+ * I12 A slab is on class list c iff map[c-1] != 0; each list is well linked;
+ *     tiny_mask bit c-1 is set iff list c is not empty.
+ * I13 A slab whose blocks are all empty exists only while it holds the
+ *     current tiny block (the current block's own reference, seed trap 2).
+ * I14 pers_off <= pers_size, and pers_base (when not NULL) is the payload of
+ *     a live persistent chunk.
+ */
+
+/* ---- Shared helpers ------------------------------------------------------- */
+
+/* The seal of a header: a multiplicative hash of the block's address and the
+ * sealed fields. Deviation: MISRA-style pointer-to-integer conversion is the
+ * point of the check. */
+static inline th_word th_seal(const th_block *b, th_word h)
+{
+    uint32_t x = (uint32_t)(uintptr_t)b ^ (h & ~(TH_CHECK_MASK | TH_PREV_FREE));
+    x *= 0x9E3779B1u;
+    return (h & ~TH_CHECK_MASK) | ((x >> 24) << TH_CHECK_SHIFT);
+}
+
+static inline bool th_sealed(const th_block *b, th_word h) { return th_seal(b, h) == h; }
+
+static inline uint32_t th_bsize(th_word h) { return (h >> TH_GRAN_SHIFT) * TH_GRANULE; }
+static inline th_word th_kind(th_word h) { return (h & TH_KIND_MASK) >> TH_KIND_SHIFT; }
+
+static inline th_word th_mkheader(const th_block *b, uint32_t size, th_word kind, th_word used,
+                                  th_word prev_free)
+{
+    return th_seal(b, ((size / TH_GRANULE) << TH_GRAN_SHIFT) | (kind << TH_KIND_SHIFT) | used |
+                          prev_free);
+}
+
+static inline uintptr_t th_addr(const void *p) { return (uintptr_t)p; }
+static inline th_block *th_at(uintptr_t addr) { return (th_block *)addr; }
+static inline th_links *th_lk(const th_block *b)
+{
+    return (th_links *)(th_addr(b) + sizeof(th_word));
+}
+
+/* Faults and hooks (th_region.c). */
+void th_raise(th_heap *h, th_fault kind, const void *ptr);
+void th_report(const th_heap *h, th_fault kind, const void *ptr);
+void th_oom(th_heap *h, size_t size);
+void th_note_use(th_heap *h);
+
+/* Pointer classification (th_region.c). */
+const th_region *th_region_of(const th_heap *h, uintptr_t a);
+bool th_page_is_slab(const th_region *r, uintptr_t a);
+void th_page_mark(th_heap *h, uintptr_t page, bool slab);
+
+/* General allocator (th_heap.c). */
+void     th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span);
+th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind);
+void     th_gen_release(th_heap *h, th_block *b);
+uint32_t th_gen_bsize_for(size_t size);
+th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
+void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);
+size_t   th_gen_largest(const th_heap *h);
+uint32_t th_bin_of(uint32_t bsize);
+
+/* Tiny allocator (th_tiny.c). */
+void  *th_tiny_alloc(th_heap *h, size_t size);
+void   th_tiny_free(th_heap *h, th_slab *s, uintptr_t a);
+size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a);
+size_t th_tiny_largest(const th_heap *h);
+bool   th_tiny_drop_cur(th_heap *h);
+th_slab *th_slab_at(const th_heap *h, uint16_t id);
+uint32_t th_tiny_class(uint32_t u);
+uint32_t th_tiny_len(uint32_t meta, uint32_t unit);
+
+/* Locking. */
+static inline void th_lock(const th_heap *h)
+{
+    if (h->lock != NULL) {
+        h->lock(h->lock_ctx);
+    }
+}
+static inline void th_unlock(const th_heap *h)
+{
+    if (h->unlock != NULL) {
+        h->unlock(h->lock_ctx);
+    }
+}
+
+/* Fill helpers (TH_FILL). */
+void th_fill(void *p, uint8_t byte, size_t n);
+bool th_filled(const void *p, uint8_t byte, size_t n);
+
+#endif /* TH_INTERNAL_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * th_persist.c: the persistent allocator. Bump allocation with no header,
+ * never freed, for boot-time objects.
+ *
+ * From the Go runtime's persistentalloc (../shared/seed): the state is the
+ * current chunk as (base, offset), never an end pointer; a request fits when
+ * offset + padding + size <= chunk size, written below so it cannot wrap, and
+ * a fresh chunk is taken when it does not. "No current chunk" (base == NULL)
+ * is a real state: the first call takes a chunk instead of bumping NULL.
+ *
+ * Chunks are general blocks of kind PERSIST, so th_free of a persistent
+ * pointer is recognised (TH_FAULT_BAD_POINTER) and th_walk shows them.
+ * Requests above a quarter chunk, or aligned beyond 8, take a block of
+ * their own, so a chunk's tail is not thrown away for them.
+ */
+#include "th_internal.h"
+
+/* ==== Internal definitions ================================================= */
+
+static void *counted(th_heap *h, void *p, size_t size)
+{
+    h->persistent_bytes += size;
+    h->allocs++;
+    th_note_use(h);
+    return p;
+}
+
+static th_block *chunk(th_heap *h, size_t size, uint32_t align)
+{
+    th_block *b = th_gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_PERS);
+#if TH_TINY
+    if (b == NULL && th_tiny_drop_cur(h)) {
+        b = th_gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_PERS);
+    }
+#endif
+    return b;
+}
+
+/* ==== Public implementation ================================================ */
+
+void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return NULL;
+    }
+    th_lock(h);
+    void    *p      = NULL;
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+    if (size == 0u || align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST ||
+        align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1))) {
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL); /* the seed throws; we report */
+    } else if (align > TH_ALIGNMENT || size > TH_PERSIST_CHUNK / 4u) {
+        th_block *b = chunk(h, size, (uint32_t)align);
+        if (b != NULL) {
+            p = counted(h, (void *)(th_addr(b) + sizeof(th_word)), size);
+        } else if (faults == h->faults[TH_FAULT_CORRUPTION]) {
+            th_oom(h, size);
+        }
+    } else {
+        /* Chunk payloads are 8-aligned, so aligning the offset aligns the
+         * address. pers_off <= pers_size (I14): no subtraction wraps. */
+        uint32_t off = (h->pers_off + (uint32_t)align - 1u) & ~((uint32_t)align - 1u);
+        if (h->pers_base != NULL && off <= h->pers_size && size <= h->pers_size - off) {
+            p           = h->pers_base + off;
+            h->pers_off = off + (uint32_t)size;
+            p           = counted(h, p, size);
+        } else {
+            th_block *b = chunk(h, TH_PERSIST_CHUNK - TH_BLOCK_OVERHEAD, TH_ALIGNMENT);
+            if (b != NULL) {
+                h->pers_base = (uint8_t *)(th_addr(b) + sizeof(th_word));
+                h->pers_size = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+                h->pers_off  = (uint32_t)size;
+                p            = counted(h, h->pers_base, size);
+            } else if (faults == h->faults[TH_FAULT_CORRUPTION]) {
+                th_oom(h, size); /* the current chunk, if any, stays current */
+            }
+        }
+    }
+    th_unlock(h);
+    return p;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * th_region.c: building a heap over regions, classifying pointers by region
+ * and page, the fault handler, the hooks and the lock slot.
+ *
+ * A region is laid out as
+ *
+ *   base | skipped to 8 | th_heap (first region) | page map | blocks | sentinel
+ *
+ * The page map has one bit per 512-byte page of the region: set when the
+ * page holds a tiny slab. It is what lets th_free tell a tiny object from a
+ * general block without reading bytes the caller may have written.
+ */
+#include "th_internal.h"
+
+/* ==== Internal definitions ================================================= */
+
+static th_fault_handler g_handler; /* NULL: the default below */
+
+static void default_handler(th_heap *h, th_fault kind, const void *ptr)
+{
+    (void)h;
+    (void)kind;
+    (void)ptr;
+#if TH_DEBUG
+    TH_TRAP();
+#endif
+}
+
+static uintptr_t align_up(uintptr_t a, uintptr_t align)
+{
+    return (a + align - 1u) & ~(align - 1u);
+}
+
+/* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
+ * memory the caller gave): page map, one free block, sentinel. False when
+ * it cannot hold a minimal block; nothing is written then. */
+static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail)
+{
+    size_t max_span = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
+    if (avail > max_span + TH_PAGE + 64u) {
+        avail = max_span + TH_PAGE + 64u; /* used up to the largest block */
+    }
+    uintptr_t page0  = start & ~(uintptr_t)(TH_PAGE - 1u);
+    size_t    npages = (start - page0 + avail + TH_PAGE - 1u) / TH_PAGE;
+    size_t    words  = (npages + 31u) / 32u;
+    size_t    head   = words * sizeof(uint32_t) + 4u + TH_GRANULE; /* map + 4 mod 8 + sentinel */
+    if (avail < head + TH_MIN_BLOCK) {
+        return false;
+    }
+    uintptr_t map   = align_up(start, sizeof(uint32_t));
+    uintptr_t first = align_up(map + words * sizeof(uint32_t) + 4u, TH_GRANULE) - 4u;
+    size_t    used  = first - start;
+    if (avail - used < TH_MIN_BLOCK + sizeof(th_word)) {
+        return false;
+    }
+    size_t span = (avail - used - sizeof(th_word)) & ~(size_t)(TH_GRANULE - 1u);
+    if (span > max_span) {
+        span = max_span;
+    }
+    if (span < TH_MIN_BLOCK) {
+        return false;
+    }
+    r->first   = first;
+    r->span    = (uint32_t)span;
+    r->page0   = page0;
+    r->pagemap = (uint32_t *)map;
+    for (size_t i = 0; i < words; i++) {
+        r->pagemap[i] = 0u;
+    }
+    th_gen_add_free_area(h, first, (uint32_t)span);
+    return true;
+}
+
+/* ==== Internal interface =================================================== */
+
+void th_raise(th_heap *h, th_fault kind, const void *ptr)
+{
+    if (h != NULL) {
+        h->faults[kind]++;
+    }
+    th_fault_handler fn = g_handler != NULL ? g_handler : default_handler;
+    fn(h, kind, ptr);
+}
+
+/* Calls the handler without counting: for th_check, which never writes. */
+void th_report(const th_heap *h, th_fault kind, const void *ptr)
+{
+    th_fault_handler fn = g_handler != NULL ? g_handler : default_handler;
+    /* Deviation: the handler's signature takes a mutable heap. */
+    fn((th_heap *)(uintptr_t)h, kind, ptr);
+}
+
+void th_oom(th_heap *h, size_t size)
+{
+    h->failed++;
+    if (h->oom != NULL) {
+        h->oom(h, size);
+    }
+}
+
+/* Called after every change of in_use or of the free space. */
+void th_note_use(th_heap *h)
+{
+    if (h->in_use > h->peak_in_use) {
+        h->peak_in_use = h->in_use;
+    }
+    size_t f = h->free_total - TH_BLOCK_OVERHEAD * h->free_count + h->tiny_free;
+    if (f < h->min_free) {
+        h->min_free = f;
+    }
+}
+
+/* The region whose blocks contain address a, or NULL. Bounded by
+ * TH_MAX_REGIONS; the comparison a - first < span cannot wrap. */
+const th_region *th_region_of(const th_heap *h, uintptr_t a)
+{
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        const th_region *r = &h->regions[i];
+        if (a >= r->first && a - r->first < r->span) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+bool th_page_is_slab(const th_region *r, uintptr_t a)
+{
+    size_t page = (a - r->page0) / TH_PAGE;
+    return ((r->pagemap[page / 32u] >> (page % 32u)) & 1u) != 0u;
+}
+
+void th_page_mark(th_heap *h, uintptr_t page, bool slab)
+{
+    const th_region *r = th_region_of(h, page);
+    size_t           i = (page - r->page0) / TH_PAGE;
+    if (slab) {
+        r->pagemap[i / 32u] |= 1u << (i % 32u);
+    } else {
+        r->pagemap[i / 32u] &= ~(1u << (i % 32u));
+    }
+}
+
+void th_fill(void *p, uint8_t byte, size_t n)
+{
+    volatile uint8_t *d = (volatile uint8_t *)p; /* volatile: never turned into a memset call */
+    for (size_t i = 0; i < n; i++) {
+        d[i] = byte;
+    }
+}
+
+bool th_filled(const void *p, uint8_t byte, size_t n)
+{
+    const uint8_t *d = (const uint8_t *)p;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] != byte) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ==== Public implementation ================================================ */
+
+th_heap *th_init(void *base, size_t size)
+{
+    if (base == NULL) {
+        return NULL;
+    }
+    uintptr_t a = th_addr(base);
+    if (size > UINTPTR_MAX - a) {
+        return NULL; /* wraps the address space */
+    }
+    uintptr_t hs   = align_up(a, TH_GRANULE);
+    size_t    skip = hs - a;
+    if (size < skip + sizeof(th_heap) + TH_MIN_BLOCK) {
+        return NULL;
+    }
+    th_heap *h = (th_heap *)hs;
+    /* Zero the state without a memset call (freestanding). */
+    volatile uint8_t *z = (volatile uint8_t *)h;
+    for (size_t i = 0; i < sizeof(th_heap); i++) {
+        z[i] = 0u;
+    }
+    h->nregions = 1u;
+    if (!region_setup(h, &h->regions[0], hs + sizeof(th_heap), size - skip - sizeof(th_heap))) {
+        return NULL;
+    }
+    h->magic     = TH_MAGIC;
+    h->capacity  = size;
+    h->tiny_base = h->regions[0].page0;
+    h->min_free  = h->free_total - TH_BLOCK_OVERHEAD * h->free_count;
+    return h;
+}
+
+bool th_add_region(th_heap *h, void *base, size_t size)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return false;
+    }
+    th_lock(h);
+    bool      ok = false;
+    uintptr_t a  = th_addr(base);
+    if (base != NULL && size <= UINTPTR_MAX - a && h->nregions < TH_MAX_REGIONS) {
+        ok = true;
+        /* Disjoint from every region, the heap state of the first included. */
+        for (uint32_t i = 0; i < h->nregions; i++) {
+            const th_region *r  = &h->regions[i];
+            uintptr_t        lo = i == 0u ? th_addr(h) : th_addr(r->pagemap);
+            uintptr_t        hi = r->first + r->span + sizeof(th_word);
+            if (a < hi && (lo <= a || lo - a < size)) {
+                ok = false;
+            }
+        }
+        uintptr_t start = align_up(a, sizeof(uint32_t));
+        if (ok && (start - a >= size ||
+                   !region_setup(h, &h->regions[h->nregions], start, size - (start - a)))) {
+            ok = false;
+        }
+    }
+    if (ok) {
+        h->nregions++;
+        h->capacity += size;
+        th_note_use(h);
+    } else {
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, base);
+    }
+    th_unlock(h);
+    return ok;
+}
+
+void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return;
+    }
+    h->lock     = lock;
+    h->unlock   = unlock;
+    h->lock_ctx = ctx;
+}
+
+th_oom_hook th_set_oom_hook(th_heap *h, th_oom_hook hook)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return NULL;
+    }
+    th_lock(h);
+    th_oom_hook old = h->oom;
+    h->oom          = hook;
+    th_unlock(h);
+    return old;
+}
+
+th_fault_handler th_set_fault_handler(th_fault_handler fn)
+{
+    th_fault_handler old = g_handler;
+    g_handler            = fn;
+    return old;
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tinyheap: a bounded-time memory allocator for microcontrollers.
+ *
+ * This is the only header an application includes. A heap is built over one
+ * or more regions of RAM and serves three kinds of memory:
+ *
+ *   - persistent memory (th_persistent_alloc): bump allocation, no header,
+ *     never freed; for boot-time objects;
+ *   - tiny objects (th_malloc of 1..15 bytes): packed several to a 16-byte
+ *     block, freed one by one; a block goes back when its last object dies;
+ *   - general blocks (everything else): two-level segregated fit with a
+ *     4-byte header, immediate coalescing, bounded worst case.
+ *
+ * Every function below documents, in this order: what it does, its
+ * preconditions, its result on failure, its time bound and its thread
+ * safety. "Constant time" means bounded by a constant that depends neither on
+ * the number of blocks nor on the size of the heap; README.md gives the
+ * measured bound in instructions per target (from `make bench`).
+ *
+ * Misuse (a pointer that is not a live block, a size that overflows, an
+ * alignment that is not a power of two, metadata found corrupted) never
+ * corrupts the heap: the call invokes the fault handler, counts the fault in
+ * th_stats.faults[kind], leaves the heap exactly as it was and returns its
+ * documented failure value.
+ *
+ * Thread safety: the core takes no lock itself. Each heap has a lock slot
+ * (th_set_lock) that the ports fill; every public function that reads or
+ * changes a heap calls lock() on entry and unlock() on exit. Without a lock,
+ * a heap must be used from one context at a time.
+ */
+#ifndef TINYHEAP_H
+#define TINYHEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "th_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Attribute macros (GCC/Clang; empty elsewhere) ---------------------- */
+#if defined(__GNUC__) || defined(__clang__)
+#define TH_MALLOC_LIKE       __attribute__((malloc))
+#define TH_ALLOC_SIZE(i)     __attribute__((alloc_size(i)))
+#define TH_ALLOC_SIZE2(i, j) __attribute__((alloc_size(i, j)))
+#define TH_WARN_UNUSED       __attribute__((warn_unused_result))
+#else
+#define TH_MALLOC_LIKE
+#define TH_ALLOC_SIZE(i)
+#define TH_ALLOC_SIZE2(i, j)
+#define TH_WARN_UNUSED
+#endif
+
+/* ---- Sizing constants (constant expressions) ---------------------------- */
+
+/** Alignment of every general block's payload, in bytes. */
+#define TH_ALIGNMENT 8u
+
+/** Bytes of header each general block carries in front of its payload. */
+#define TH_BLOCK_OVERHEAD 4u
+
+/** Largest request th_malloc accepts as an argument. Larger sizes are a
+ *  TH_FAULT_BAD_ARGUMENT, never a wrap-around. Requests up to it that do not
+ *  fit are out of memory. One general block holds at most 2^TH_MAX_BLOCK_LOG2
+ *  bytes including its header. */
+#define TH_MAX_REQUEST (((size_t)1 << TH_MAX_BLOCK_LOG2) - 2u * TH_ALIGNMENT)
+
+/** Bytes the heap's own state takes at the start of the first region
+ *  (an upper bound, for sizing; th_init places it at base, aligned to 8). */
+#define TH_HEAP_STATE_BYTES                                                               \
+    (8u * sizeof(void *) + 64u + (size_t)TH_MAX_REGIONS * (4u * sizeof(void *)) +       \
+     (size_t)TH_BIN_COUNT * sizeof(void *) + 4u * ((TH_BIN_COUNT + 31u) / 32u))
+
+/** Smallest region th_init accepts: the heap state, one page-map word, the
+ *  alignment slack of `base`, one minimal block and the end sentinel. */
+#define TH_MIN_REGION (TH_HEAP_STATE_BYTES + 64u)
+
+/** Bytes of heap one general block of `size` payload bytes takes. */
+#define TH_BLOCK_FOOTPRINT(size)                                                          \
+    ((((size_t)(size) + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u) < TH_MIN_BLOCK_BYTES       \
+         ? TH_MIN_BLOCK_BYTES                                                             \
+         : (((size_t)(size) + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u))
+
+/** Smallest general block (header + two free-list links + footer), bytes. */
+#define TH_MIN_BLOCK_BYTES ((size_t)((4u + 2u * sizeof(void *) + 4u + 7u) & ~7u))
+
+/** Region size that is guaranteed to hold `n` general blocks of `size`
+ *  bytes each at the same time (plus the heap state and page map), for
+ *  sizing a static region at compile time. Tiny objects pack tighter, so
+ *  this is also enough for `n` tiny objects. */
+#define TH_REGION_SIZE_FOR(n, size)                                                       \
+    (TH_MIN_REGION + (size_t)(n) * TH_BLOCK_FOOTPRINT(size) +                             \
+     ((size_t)(n) * TH_BLOCK_FOOTPRINT(size)) / (8u * (1u << TH_TINY_SLAB_LOG2)) * 4u + 8u)
+
+/* ---- Types --------------------------------------------------------------- */
+
+/** A heap. Opaque; it lives inside its first region. */
+typedef struct th_heap th_heap;
+
+/** Kinds of misuse the heap detects. */
+typedef enum th_fault {
+    TH_FAULT_BAD_ARGUMENT, /* size overflow, alignment not a power of two, zero size
+                              where zero is not allowed, NULL heap, region too small,
+                              misaligned or overlapping */
+    TH_FAULT_BAD_POINTER,  /* not a live block start of this heap: foreign, interior,
+                              persistent, or never allocated */
+    TH_FAULT_DOUBLE_FREE,  /* the block was live once and is free now */
+    TH_FAULT_CORRUPTION,   /* metadata or a guard was overwritten */
+    TH_FAULT_COUNT
+} th_fault;
+
+/** Called on every detected misuse, before the faulting call returns its
+ *  failure value. `h` may be NULL (NULL heap argument). `ptr` is the pointer
+ *  or address concerned, or NULL. The handler may log, count or trap; when
+ *  it returns, the call returns normally and the heap is unchanged. */
+typedef void (*th_fault_handler)(th_heap *h, th_fault kind, const void *ptr);
+
+/** Called (with the heap lock held) when an allocation of `size` bytes fails
+ *  for lack of memory, just before it returns NULL. */
+typedef void (*th_oom_hook)(th_heap *h, size_t size);
+
+/** Lock callbacks: lock(ctx) on entry, unlock(ctx) on exit of every call. */
+typedef void (*th_lock_fn)(void *ctx);
+
+/** A snapshot of a heap's state; see th_get_stats. All sizes in bytes. */
+typedef struct th_stats {
+    size_t   capacity;         /* bytes managed, all regions, metadata included */
+    size_t   free_bytes;       /* bytes an allocation could still use right now */
+    size_t   min_free_bytes;   /* lowest free_bytes ever seen; never increases */
+    size_t   largest_free;     /* largest single request that would succeed now */
+    size_t   in_use;           /* bytes held by live blocks (usable sizes) */
+    size_t   peak_in_use;      /* never decreases */
+    size_t   persistent_bytes; /* bytes handed out by th_persistent_alloc */
+    size_t   tiny_blocks;      /* 16-byte blocks currently held by the tiny allocator */
+    size_t   tiny_objects;     /* live tiny objects */
+    uint32_t allocs;           /* successful allocations, all kinds; never decreases */
+    uint32_t frees;            /* successful frees; never decreases */
+    uint32_t failed;           /* allocations that returned NULL for lack of memory */
+    uint32_t faults[TH_FAULT_COUNT]; /* misuse caught, by kind; never decreases */
+    /* Added fields (O(n): computed by a walk of every block). */
+    size_t   free_blocks;      /* number of free general blocks */
+    size_t   smallest_free;    /* smallest free general block, header included
+                                  (SIZE_MAX when there is none) */
+    size_t   largest_free_block; /* largest free general block, header included */
+    size_t   regions;          /* regions in the heap */
+} th_stats;
+
+/* ---- Heap set-up ---------------------------------------------------------- */
+
+/**
+ * Builds a heap over [base, base + size).
+ *
+ * Any alignment of `base` is accepted: the unusable head is skipped. The heap
+ * state is placed at the start of the region; the rest becomes one free block.
+ * Regions larger than 2^TH_MAX_BLOCK_LOG2 bytes are used up to that size.
+ *
+ * Returns NULL (and raises no fault) iff: base is NULL, size is smaller than
+ * TH_MIN_REGION after alignment, or base + size wraps around the address
+ * space.
+ * Time: constant (the page map of the region is cleared: one bit per
+ * 2^TH_TINY_SLAB_LOG2 bytes). Thread safety: none needed; the heap does not
+ * exist before this returns.
+ */
+th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
+
+/**
+ * Adds the disjoint region [base, base + size) to heap `h` (FreeRTOS heap_5's
+ * multiple regions). Up to TH_MAX_REGIONS regions, the first included.
+ *
+ * Returns false, adds nothing and raises TH_FAULT_BAD_ARGUMENT iff: h is
+ * NULL, base is NULL, the region is too small to hold one minimal block after
+ * alignment, it wraps the address space, it overlaps a region of h, or the
+ * heap already has TH_MAX_REGIONS regions.
+ * Time: constant (clears the region's page map). Thread safety: takes the
+ * heap lock.
+ */
+bool th_add_region(th_heap *h, void *base, size_t size);
+
+/**
+ * The heap over the linker-defined region (symbols th_heap_start and
+ * th_heap_size from the board's linker script), built on first use.
+ * Returns NULL only if that region is smaller than TH_MIN_REGION.
+ * Time: constant. Thread safety: the first call must not race another first
+ * call (the ports call it once at start-up, or under their lock).
+ */
+th_heap *th_default(void);
+
+/**
+ * Installs the lock slot of `h`: lock(ctx) is called on entry to every public
+ * function on `h`, unlock(ctx) on exit. Either may be NULL (no lock). The lock
+ * must be recursive if the fault handler or OOM hook calls back into the heap.
+ * Time: constant. Thread safety: call before the heap is shared.
+ */
+void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx);
+
+/**
+ * Installs the exhaustion hook of `h` (NULL: none) and returns the previous
+ * one. It is called, lock held, each time an allocation returns NULL for
+ * lack of memory (FreeRTOS's malloc-failed hook, newlib's ENOMEM).
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+th_oom_hook th_set_oom_hook(th_heap *h, th_oom_hook hook);
+
+/**
+ * Installs the fault handler for all heaps and returns the previous one.
+ * NULL restores the default: trap (TH_TRAP()) when TH_DEBUG is 1, count only
+ * when TH_DEBUG is 0. After the handler returns, the faulting call returns
+ * its documented failure value and the heap is unchanged.
+ * Time: constant. Thread safety: one word store; install it at start-up.
+ */
+th_fault_handler th_set_fault_handler(th_fault_handler fn);
+
+/* ---- Allocation ------------------------------------------------------------ */
+
+/**
+ * Allocates at least `size` bytes, aligned for any object of that size
+ * (C17 7.22.3: 1 for 1 byte, 2 for 2-3, 4 for 4-7, 8 from 8 up). Requests
+ * under 16 bytes go to the tiny allocator when it is enabled (TH_TINY), the
+ * rest to the general allocator. Not zeroed (TH_FILL_FRESH fills it in debug).
+ *
+ * size == 0: returns NULL; no fault, nothing counted.
+ * size > TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT.
+ * Out of memory: NULL, stats.failed + 1, the exhaustion hook is called.
+ * h == NULL: NULL + TH_FAULT_BAD_ARGUMENT.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+void *th_malloc(th_heap *h, size_t size) TH_MALLOC_LIKE TH_ALLOC_SIZE(2) TH_WARN_UNUSED;
+
+/**
+ * Allocates n * size bytes, zeroed.
+ * n * size overflowing size_t: NULL + TH_FAULT_BAD_ARGUMENT. A zero product
+ * returns NULL like th_malloc(h, 0). Otherwise as th_malloc.
+ * Time: constant plus the zero fill. Thread safety: takes the heap lock.
+ */
+void *th_calloc(th_heap *h, size_t n, size_t size) TH_MALLOC_LIKE TH_ALLOC_SIZE2(2, 3)
+    TH_WARN_UNUSED;
+
+/**
+ * Resizes the block at `p` to `size` bytes. p == NULL: as th_malloc.
+ * size == 0: frees p and returns NULL. Grows or shrinks in place when the
+ * block or its free right-hand neighbour allows; otherwise allocates a new
+ * block, copies min(old usable size, size) bytes and frees the old one.
+ *
+ * On failure returns NULL and p is untouched and still live: out of memory
+ * (stats.failed + 1, hook called), size > TH_MAX_REQUEST
+ * (TH_FAULT_BAD_ARGUMENT), or p not a live block of h (the matching fault).
+ * Time: constant plus the copy. Thread safety: takes the heap lock.
+ */
+void *th_realloc(th_heap *h, void *p, size_t size) TH_ALLOC_SIZE(3) TH_WARN_UNUSED;
+
+/**
+ * Allocates `size` bytes aligned to `align`, which must be a power of two
+ * (any size up to the region's). The result is freed with th_free. The only
+ * waste beyond the request is below `align` bytes in front, and that gap
+ * goes back to the free lists when it can hold a block.
+ *
+ * align not a power of two (0 included): NULL + TH_FAULT_BAD_ARGUMENT.
+ * size == 0: NULL, nothing counted. Otherwise failures as th_malloc.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
+    TH_ALLOC_SIZE(3) TH_WARN_UNUSED;
+
+/**
+ * Frees the block at `p`. p == NULL: nothing.
+ * A pointer that is not a live block start of h is a fault and the heap is
+ * left exactly as it was: TH_FAULT_DOUBLE_FREE for a block that is free now,
+ * TH_FAULT_BAD_POINTER for a foreign, interior, persistent or never-allocated
+ * pointer, TH_FAULT_CORRUPTION when the block's metadata is damaged.
+ * Tiny objects carry no history: a pointer to free room in a tiny block
+ * counts as a double free, one into a live object's interior as a bad
+ * pointer.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+void th_free(th_heap *h, void *p);
+
+/**
+ * Bytes the caller may use at `p` (at least the size it asked for).
+ * A bad p: the matching fault (as th_free), returns 0. p == NULL: 0, no fault.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+size_t th_usable_size(const th_heap *h, const void *p);
+
+/**
+ * Bump allocation that is never freed: no header, for boot-time objects.
+ * Served from the current persistent chunk (TH_PERSIST_CHUNK bytes taken from
+ * the heap as one general block); a request too big for a chunk is taken
+ * from the heap directly, so no chunk tail is wasted on it.
+ *
+ * size == 0, or align not a power of two (0 included), or size above
+ * TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT. Out of memory: NULL,
+ * stats.failed + 1, hook called.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+void *th_persistent_alloc(th_heap *h, size_t size, size_t align) TH_MALLOC_LIKE
+    TH_ALLOC_SIZE(2) TH_WARN_UNUSED;
+
+/* ---- Inspection ------------------------------------------------------------ */
+
+/**
+ * A snapshot of the heap's statistics, by value.
+ * O(1) fields: everything in the contract, largest_free included.
+ * O(n) fields (a walk of every block): free_blocks, smallest_free,
+ * largest_free_block. h == NULL: a zeroed struct + TH_FAULT_BAD_ARGUMENT.
+ * Time: linear in the number of blocks. Thread safety: takes the heap lock.
+ */
+th_stats th_get_stats(const th_heap *h);
+
+/**
+ * Full consistency walk: checks every invariant numbered in th_internal.h.
+ * Never modifies the heap (counters included). Reports the first corruption
+ * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address)
+ * and returns false; true when the heap is consistent.
+ * Time: linear in the number of blocks. Thread safety: takes the heap lock.
+ */
+bool th_check(const th_heap *h);
+
+/** Per-block callback for th_walk: kind is 'g' (general used), 'f' (free),
+ *  't' (tiny slab), 'p' (persistent chunk); addr/size describe the block,
+ *  header included. */
+typedef void (*th_walk_fn)(void *user, char kind, const void *addr, size_t size);
+
+/**
+ * Calls fn for every block of every region, in address order (a heap map).
+ * Time: linear in the number of blocks. Thread safety: takes the heap lock;
+ * fn must not call back into the heap.
+ */
+void th_walk(const th_heap *h, th_walk_fn fn, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYHEAP_H */

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_heap: the general allocator against the contract: malloc alignment
+ * by size, usable size, realloc in place and moving, calloc, aligned_alloc,
+ * coalescing, exhaustion (NULL + failed + hook) and full recovery, stats.
+ */
+#include "harness.h"
+
+static unsigned oom_calls;
+static size_t   oom_size;
+static void     on_oom(th_heap *h, size_t size)
+{
+    (void)h;
+    oom_calls++;
+    oom_size = size;
+}
+
+static th_heap *fresh(size_t want)
+{
+    size_t n;
+    void  *a = h_arena(&n);
+    return th_init(a, want < n ? want : n);
+}
+
+static void test_alignment_by_size(void)
+{
+    th_heap *h = fresh(16384);
+    CHECK(h != NULL);
+    for (size_t s = 1; s <= 64; s++) {
+        uint8_t *p = th_malloc(h, s);
+        CHECK(p != NULL);
+        size_t want = s >= 8 ? 8 : s >= 4 ? 4 : s >= 2 ? 2 : 1;
+        CHECK_EQ((uintptr_t)p % want, 0);
+        CHECK(th_usable_size(h, p) >= s);
+        for (size_t i = 0; i < s; i++) {
+            p[i] = (uint8_t)i;
+        }
+        th_free(h, p);
+    }
+    CHECK(th_check(h));
+    CHECK_EQ(th_malloc(h, 0) == NULL, 1);
+}
+
+static void test_coalesce_and_recovery(void)
+{
+    th_heap *h = fresh(16384);
+    th_set_oom_hook(h, on_oom);
+    th_stats s0 = th_get_stats(h);
+    CHECK(s0.free_bytes > 15000);
+    CHECK_EQ(s0.largest_free, s0.free_bytes);
+    void *p[64];
+    int   n = 0;
+    while (n < 64 && (p[n] = th_malloc(h, 400)) != NULL) {
+        n++;
+    }
+    CHECK(n > 30 && n < 64);
+    CHECK_EQ(oom_calls, 1);
+    CHECK_EQ(oom_size, 400);
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.failed, 1);
+    CHECK(s1.largest_free < 400);
+    CHECK(th_check(h));
+    /* Free every other block: no merging; then the rest: one block again. */
+    for (int i = 0; i < n; i += 2) {
+        th_free(h, p[i]);
+    }
+    CHECK(th_check(h));
+    th_stats s2 = th_get_stats(h);
+    CHECK(s2.free_blocks >= (size_t)n / 2);
+    for (int i = 1; i < n; i += 2) {
+        th_free(h, p[i]);
+    }
+    CHECK(th_check(h));
+    th_stats s3 = th_get_stats(h);
+    CHECK_EQ(s3.free_bytes, s0.free_bytes);
+    CHECK_EQ(s3.largest_free, s0.largest_free);
+    CHECK_EQ(s3.free_blocks, 1);
+    CHECK_EQ(s3.in_use, 0);
+    CHECK_EQ(s3.allocs, (uint32_t)n);
+    CHECK_EQ(s3.frees, (uint32_t)n);
+    CHECK(s3.min_free_bytes < 1000);
+    CHECK(s3.peak_in_use >= (size_t)n * 400);
+    /* largest_free is exact: that request succeeds, one more byte fails. */
+    void *big = th_malloc(h, s3.largest_free);
+    CHECK(big != NULL);
+    th_free(h, big);
+    CHECK(th_malloc(h, s3.largest_free + 1) == NULL);
+    CHECK_EQ(oom_calls, 2);
+}
+
+static void test_realloc(void)
+{
+    th_heap *h = fresh(16384);
+    uint8_t *a = th_malloc(h, 100);
+    uint8_t *b = th_malloc(h, 100);
+    CHECK(a != NULL && b != NULL);
+    for (int i = 0; i < 100; i++) {
+        a[i] = (uint8_t)(i + 1);
+    }
+    /* Shrink in place. */
+    CHECK_PTR_EQ(th_realloc(h, a, 40), a);
+    CHECK(th_usable_size(h, a) >= 40 && th_usable_size(h, a) < 100);
+    /* Grow in place into the space the shrink freed. */
+    CHECK_PTR_EQ(th_realloc(h, a, 90), a);
+    for (int i = 0; i < 40; i++) {
+        CHECK_EQ(a[i], i + 1);
+    }
+    /* Grow beyond the neighbour: moves, keeps contents, frees the old. */
+    uint8_t *c = th_realloc(h, a, 1000);
+    CHECK(c != NULL && c != a);
+    for (int i = 0; i < 40; i++) {
+        CHECK_EQ(c[i], i + 1);
+    }
+    CHECK(th_check(h));
+    /* Failure leaves p live and untouched. */
+    CHECK(th_realloc(h, c, 60000) == NULL);
+    CHECK_EQ(c[0], 1);
+    CHECK(th_usable_size(h, c) >= 1000);
+    /* NULL: as malloc; size 0: free. */
+    uint8_t *d = th_realloc(h, NULL, 24);
+    CHECK(d != NULL);
+    CHECK(th_realloc(h, d, 0) == NULL);
+    th_free(h, b);
+    th_free(h, c);
+    th_stats s = th_get_stats(h);
+    CHECK_EQ(s.in_use, 0);
+    CHECK_EQ(s.free_blocks, 1);
+    CHECK(th_check(h));
+}
+
+static void test_calloc_aligned(void)
+{
+    th_heap *h = fresh(32768);
+    uint8_t *p = th_malloc(h, 256);
+    for (int i = 0; i < 256; i++) {
+        p[i] = 0xEE;
+    }
+    th_free(h, p);
+    uint8_t *z = th_calloc(h, 16, 16);
+    CHECK(z != NULL);
+    for (int i = 0; i < 256; i++) {
+        CHECK_EQ(z[i], 0);
+    }
+    th_free(h, z);
+    for (size_t al = 1; al <= 4096; al <<= 1) {
+        void *q = th_aligned_alloc(h, al, 100);
+        CHECK(q != NULL);
+        CHECK_EQ((uintptr_t)q % al, 0);
+        CHECK(th_usable_size(h, q) >= 100);
+        CHECK(th_check(h));
+        th_free(h, q);
+    }
+    th_stats s = th_get_stats(h);
+    CHECK_EQ(s.in_use, 0);
+    CHECK_EQ(s.free_blocks, 1);
+    CHECK(th_check(h));
+}
+
+int main(void)
+{
+    h_record_faults();
+    test_alignment_by_size();
+    test_coalesce_and_recovery();
+    test_realloc();
+    test_calloc_aligned();
+    CHECK_EQ(h_total_faults, 0);
+    return h_failures;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_stress: 10^5 random operations (malloc, calloc, realloc,
+ * aligned_alloc, free, persistent_alloc) against a shadow model. Every block
+ * is filled with a tag derived from its slot and generation and verified
+ * before it is freed or resized (contents kept, no overlap); alignment is
+ * checked on every result; every 256 operations the live blocks are checked
+ * pairwise for overlap, th_check() runs and the stats are compared with the
+ * model. Sizes are biased to the tiny range and to the edges (1, 15, 16, 17,
+ * powers of two). The seed is printed; rerun with `make check SEED=n`.
+ */
+#include "harness.h"
+
+#define SLOTS 96
+#define OPS   100000
+
+typedef struct slot {
+    uint8_t *p;
+    size_t   size;
+    uint8_t  tag;
+} slot;
+
+static slot s_slots[SLOTS];
+
+static size_t pick_size(size_t cap)
+{
+    uint32_t r = h_rand() % 100u;
+    size_t   s;
+    if (r < 50u) {
+        s = 1u + h_rand() % 15u; /* tiny */
+    } else if (r < 60u) {
+        static const size_t edges[] = {1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255, 256};
+        s = edges[h_rand() % (sizeof edges / sizeof edges[0])];
+    } else if (r < 95u) {
+        s = 16u + h_rand() % 240u;
+    } else {
+        s = 256u + h_rand() % 1024u;
+    }
+    return s < cap ? s : cap;
+}
+
+static size_t natural_align(size_t s)
+{
+#if TH_TINY && TH_TINY_ALIGN_GO
+    if (s < 16u) { /* the seed's rule: the largest power of two dividing s, up to 8 */
+        size_t a = s & (~s + 1u);
+        return a > 8u ? 8u : a;
+    }
+#endif
+    return s >= 8u ? 8u : s >= 4u ? 4u : s >= 2u ? 2u : 1u;
+}
+
+static void fill(slot *sl)
+{
+    for (size_t i = 0; i < sl->size; i++) {
+        sl->p[i] = (uint8_t)(sl->tag + i);
+    }
+}
+
+static int verify(const slot *sl)
+{
+    for (size_t i = 0; i < sl->size; i++) {
+        if (sl->p[i] != (uint8_t)(sl->tag + i)) {
+            h_printf("slot %p size %u: byte %u is %x, want %x\n", (void *)sl->p,
+                     (unsigned)sl->size, (unsigned)i, sl->p[i], (uint8_t)(sl->tag + i));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void check_overlap(void)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        for (int j = i + 1; j < SLOTS; j++) {
+            const slot *a = &s_slots[i];
+            const slot *b = &s_slots[j];
+            if (a->p != NULL && b->p != NULL) {
+                CHECK(a->p + a->size <= b->p || b->p + b->size <= a->p);
+            }
+        }
+    }
+}
+
+int main(void)
+{
+    size_t   n;
+    void    *arena = h_arena(&n);
+    size_t   cap   = n / 16u;
+    th_heap *h     = th_init(arena, n);
+    CHECK(h != NULL);
+    h_record_faults();
+    size_t   live_usable = 0;
+    uint32_t allocs = 0, frees = 0, failed = 0;
+    size_t   persistent = 0;
+    uint8_t  gen = 1;
+    for (uint32_t op = 0; op < OPS && h_failures == 0; op++) {
+        slot    *sl = &s_slots[h_rand() % SLOTS];
+        uint32_t r  = h_rand() % 100u;
+        if (sl->p == NULL) {
+            size_t size = pick_size(cap);
+            void  *p;
+            if (r < 70u) {
+                p = th_malloc(h, size);
+                CHECK(p == NULL || (uintptr_t)p % natural_align(size) == 0u);
+            } else if (r < 80u) {
+                p = th_calloc(h, 1, size);
+                for (size_t i = 0; p != NULL && i < size; i++) {
+                    CHECK_EQ(((uint8_t *)p)[i], 0);
+                }
+            } else if (r < 98u) {
+                size_t al = (size_t)1 << (h_rand() % 8u);
+                p         = th_aligned_alloc(h, al, size);
+                CHECK(p == NULL || (uintptr_t)p % al == 0u);
+            } else {
+                size_t al = (size_t)1 << (h_rand() % 4u);
+                void  *q  = th_persistent_alloc(h, 1u + h_rand() % 24u, al);
+                if (q != NULL) {
+                    CHECK_EQ((uintptr_t)q % al, 0);
+                    persistent++;
+                    allocs++;
+                } else {
+                    failed++;
+                }
+                continue;
+            }
+            if (p == NULL) {
+                failed++;
+                continue;
+            }
+            allocs++;
+            sl->p    = p;
+            sl->size = size;
+            sl->tag  = gen++;
+            CHECK(th_usable_size(h, p) >= size);
+            live_usable += th_usable_size(h, p);
+            fill(sl);
+        } else if (r < 60u) {
+            CHECK(verify(sl));
+            live_usable -= th_usable_size(h, sl->p);
+            th_free(h, sl->p);
+            frees++;
+            sl->p = NULL;
+        } else {
+            CHECK(verify(sl));
+            size_t   size = pick_size(cap);
+            size_t   old  = th_usable_size(h, sl->p);
+            uint8_t *q    = th_realloc(h, sl->p, size);
+            if (q == NULL) {
+                failed++;
+                CHECK(verify(sl)); /* untouched and live */
+                CHECK_EQ(th_usable_size(h, sl->p), old);
+                continue;
+            }
+            size_t keep = size < sl->size ? size : sl->size;
+            for (size_t i = 0; i < keep; i++) {
+                CHECK_EQ(q[i], (uint8_t)(sl->tag + i));
+            }
+            if (q != sl->p) {
+                allocs++;
+                frees++;
+            }
+            live_usable = live_usable - old + th_usable_size(h, q);
+            sl->p       = q;
+            sl->size    = size;
+            fill(sl);
+        }
+        if ((op & 255u) == 0u) {
+            check_overlap();
+            CHECK(th_check(h));
+            th_stats st = th_get_stats(h);
+            CHECK_EQ(st.in_use, live_usable);
+            CHECK_EQ(st.allocs, allocs);
+            CHECK_EQ(st.frees, frees);
+            CHECK(st.failed <= failed);
+            CHECK_EQ(st.faults[TH_FAULT_CORRUPTION] + st.faults[TH_FAULT_BAD_POINTER], 0);
+            CHECK(st.free_bytes <= st.capacity);
+            CHECK(st.min_free_bytes <= st.free_bytes);
+        }
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        if (s_slots[i].p != NULL) {
+            CHECK(verify(&s_slots[i]));
+            th_free(h, s_slots[i].p);
+            s_slots[i].p = NULL;
+        }
+    }
+    th_stats st = th_get_stats(h);
+    CHECK_EQ(st.in_use, 0);
+    CHECK_EQ(st.tiny_objects, 0);
+    CHECK(th_check(h));
+    CHECK_EQ(h_total_faults, 0);
+    h_printf("ops %u allocs %u frees %u failed %u persistent %u\n", (unsigned)OPS,
+             (unsigned)allocs, (unsigned)frees, (unsigned)failed, (unsigned)persistent);
+    return h_failures;
+}

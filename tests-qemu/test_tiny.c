@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_tiny: the tiny allocator. Packing several objects to a 16-byte block,
+ * the C17 alignment rule, per-object free with double-free and interior
+ * detection, reuse of freed room in a partly used block, a block (slab)
+ * going back to the heap when its last object dies, and the seed's two
+ * traps: the first call from the empty state, and the current block
+ * surviving the death of all its objects.
+ */
+#include "harness.h"
+
+static th_heap *fresh(size_t want)
+{
+    size_t n;
+    void  *a = h_arena(&n);
+    return th_init(a, want < n ? want : n);
+}
+
+/* Trap 1: the first tiny allocation from "nothing current" must take a real
+ * block, never NULL + offset. */
+static void test_first_call(void)
+{
+    th_heap *h = fresh(8192);
+    th_stats s0 = th_get_stats(h);
+    CHECK_EQ(s0.tiny_blocks, 0);
+    uint8_t *p = th_malloc(h, 1);
+    CHECK(p != NULL);
+    CHECK((uintptr_t)p > 4096u);
+    *p = 0x5A;
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.tiny_objects, 1);
+    CHECK_EQ(s1.tiny_blocks, 1);
+    CHECK_EQ(s1.in_use, 4);
+    CHECK(th_check(h));
+    th_free(h, p);
+    CHECK(th_check(h));
+}
+
+static void test_packing(void)
+{
+    th_heap *h = fresh(8192);
+    /* Four 4-byte objects share one 16-byte block. */
+    uint8_t *a = th_malloc(h, 4);
+    uint8_t *b = th_malloc(h, 3);
+    uint8_t *c = th_malloc(h, 2);
+    uint8_t *d = th_malloc(h, 1);
+    CHECK(a && b && c && d);
+    uintptr_t blk = (uintptr_t)a & ~(uintptr_t)15u;
+    CHECK_EQ((uintptr_t)b & ~(uintptr_t)15u, blk);
+    CHECK_EQ((uintptr_t)c & ~(uintptr_t)15u, blk);
+    CHECK_EQ((uintptr_t)d & ~(uintptr_t)15u, blk);
+    CHECK_EQ(th_get_stats(h).tiny_blocks, 1);
+    /* Two 8-byte objects, each 8-aligned (C17), share the next block. */
+    uint8_t *e = th_malloc(h, 8);
+    uint8_t *f = th_malloc(h, 8);
+    CHECK_EQ((uintptr_t)e % 8, 0);
+    CHECK_EQ((uintptr_t)f % 8, 0);
+    CHECK_EQ((uintptr_t)e & ~(uintptr_t)15u, (uintptr_t)f & ~(uintptr_t)15u);
+    /* 9..15 bytes: 8-aligned under C17. */
+    for (size_t s = 9; s < 16; s++) {
+        uint8_t *g = th_malloc(h, s);
+        CHECK(g != NULL);
+        CHECK_EQ((uintptr_t)g % 8, 0);
+        CHECK(th_usable_size(h, g) >= s && th_usable_size(h, g) < 16 + 1);
+        th_free(h, g);
+    }
+    CHECK_EQ(th_get_stats(h).tiny_objects, 6);
+    CHECK_EQ(th_usable_size(h, a), 4);
+    CHECK_EQ(th_usable_size(h, e), 8);
+    CHECK(th_check(h));
+    th_free(h, a);
+    th_free(h, b);
+    th_free(h, c);
+    th_free(h, d);
+    th_free(h, e);
+    th_free(h, f);
+    CHECK_EQ(th_get_stats(h).tiny_objects, 0);
+    CHECK(th_check(h));
+}
+
+static void test_bad_frees(void)
+{
+    th_heap *h = fresh(8192);
+    h_reset_faults();
+    uint8_t *a = th_malloc(h, 12); /* units 0..2 */
+    uint8_t *b = th_malloc(h, 4);  /* unit 3 */
+    CHECK(a && b);
+    th_stats before = th_get_stats(h);
+    th_free(h, a + 4); /* interior of a live object */
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 1);
+    th_free(h, a + 1); /* misaligned */
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 2);
+    th_free(h, a);
+    th_free(h, a); /* double free */
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 1);
+    CHECK_EQ(th_usable_size(h, a), 0);
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 2);
+    th_stats after = th_get_stats(h);
+    CHECK_EQ(after.tiny_objects, before.tiny_objects - 1);
+    CHECK_EQ(after.faults[TH_FAULT_BAD_POINTER], 2);
+    CHECK(th_check(h));
+    th_free(h, b);
+    CHECK(th_check(h));
+    h_reset_faults();
+}
+
+/* Freed room in a partly used block is reused, and a slab whose objects all
+ * died goes back to the general heap. */
+static void test_reuse_and_return(void)
+{
+    th_heap *h   = fresh(16384);
+    th_stats s0  = th_get_stats(h);
+    void    *p[200];
+    for (int i = 0; i < 200; i++) {
+        p[i] = th_malloc(h, 4);
+        CHECK(p[i] != NULL);
+    }
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.tiny_blocks, 50);
+    CHECK_EQ(s1.tiny_objects, 200);
+    /* Free one object in every block: 50 holes of 4 bytes. */
+    for (int i = 0; i < 200; i += 4) {
+        th_free(h, p[i]);
+    }
+    CHECK(th_check(h));
+    /* 50 new 4-byte objects fill exactly those holes: no new block. */
+    for (int i = 0; i < 200; i += 4) {
+        p[i] = th_malloc(h, 4);
+        CHECK(p[i] != NULL);
+    }
+    th_stats s2 = th_get_stats(h);
+    CHECK_EQ(s2.tiny_blocks, 50);
+    CHECK_EQ(s2.tiny_objects, 200);
+    CHECK(th_check(h));
+    for (int i = 0; i < 200; i++) {
+        th_free(h, p[i]);
+    }
+    th_stats s3 = th_get_stats(h);
+    CHECK_EQ(s3.tiny_objects, 0);
+    CHECK_EQ(s3.tiny_blocks, 0);
+    CHECK_EQ(s3.in_use, 0);
+    /* Everything is free again: the same free bytes and largest request. */
+    CHECK_EQ(s3.free_bytes, s0.free_bytes);
+    CHECK_EQ(s3.largest_free, s0.largest_free);
+    CHECK(th_check(h));
+    /* And a request of all of it succeeds (the empty current slab is given
+     * back on demand). */
+    void *big = th_malloc(h, s3.largest_free);
+    CHECK(big != NULL);
+    th_free(h, big);
+    CHECK(th_check(h));
+}
+
+/* Trap 2: the current block survives the death of all its objects, and the
+ * next tiny allocation lands in memory the tiny allocator still owns. */
+static void test_current_block_survives(void)
+{
+    th_heap *h = fresh(8192);
+    uint8_t *a = th_malloc(h, 4);
+    uint8_t *b = th_malloc(h, 4);
+    th_free(h, a);
+    th_free(h, b);
+    CHECK(th_check(h));
+    /* A general allocation now must not overlap the current tiny block. */
+    uint8_t *g = th_malloc(h, 64);
+    CHECK(g != NULL);
+    for (int i = 0; i < 64; i++) {
+        g[i] = 0xC3;
+    }
+    uint8_t *c = th_malloc(h, 4);
+    CHECK(c != NULL);
+    CHECK(c + 4 <= g || c >= g + 64);
+    c[0] = 1;
+    c[3] = 2;
+    for (int i = 0; i < 64; i++) {
+        CHECK_EQ(g[i], 0xC3);
+    }
+    CHECK(th_check(h));
+    th_free(h, c);
+    th_free(h, g);
+    CHECK(th_check(h));
+}
+
+/* Tiny requests keep working when no slab can be had: they fall back to
+ * general blocks, and stats stay exact. */
+static void test_fallback_when_full(void)
+{
+    th_heap *h = fresh(4096);
+    void    *p[600];
+    int      n = 0;
+    while (n < 600 && (p[n] = th_malloc(h, 8)) != NULL) {
+        n++;
+    }
+    h_printf("8-byte objects in a 4 KiB region: %d\n", n);
+    CHECK(n > 200);
+    th_stats s = th_get_stats(h);
+    CHECK(s.largest_free < 8);
+    CHECK_EQ(s.failed, 1);
+    CHECK(th_check(h));
+    for (int i = 0; i < n; i++) {
+        th_free(h, p[i]);
+    }
+    s = th_get_stats(h);
+    CHECK_EQ(s.in_use, 0);
+    CHECK(th_check(h));
+}
+
+int main(void)
+{
+    h_record_faults();
+    test_first_call();
+    test_packing();
+    test_bad_frees();
+    test_reuse_and_return();
+    test_current_block_survives();
+    test_fallback_when_full();
+    CHECK_EQ(h_total_faults, 0);
+    return h_failures;
+}
