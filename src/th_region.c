@@ -15,6 +15,8 @@
 
 /* ==== Internal definitions ================================================= */
 
+_Static_assert(sizeof(th_heap) <= TH_HEAP_STATE_BYTES, "TH_HEAP_STATE_BYTES bounds the state");
+
 static th_fault_handler g_handler; /* NULL: the default below */
 
 static void default_handler(th_heap *h, th_fault kind, const void *ptr)

@@ -69,15 +69,15 @@ extern "C" {
  *  bytes including its header. */
 #define TH_MAX_REQUEST (((size_t)1 << TH_MAX_BLOCK_LOG2) - 2u * TH_ALIGNMENT)
 
-/** Bytes the heap's own state takes at the start of the first region
- *  (an upper bound, for sizing; th_init places it at base, aligned to 8). */
+/** Bytes the heap's own state takes at the start of the first region: an
+ *  upper bound, for sizing (th_region.c asserts it at compile time). */
 #define TH_HEAP_STATE_BYTES                                                               \
-    (8u * sizeof(void *) + 64u + (size_t)TH_MAX_REGIONS * (4u * sizeof(void *)) +       \
-     (size_t)TH_BIN_COUNT * sizeof(void *) + 4u * ((TH_BIN_COUNT + 31u) / 32u))
+    ((24u + (size_t)TH_BIN_COUNT + 4u * (size_t)TH_MAX_REGIONS) * sizeof(void *) + 64u)
 
-/** Smallest region th_init accepts: the heap state, one page-map word, the
- *  alignment slack of `base`, one minimal block and the end sentinel. */
-#define TH_MIN_REGION (TH_HEAP_STATE_BYTES + 64u)
+/** Smallest region th_init accepts (an upper bound): the heap state, the
+ *  alignment slack of `base`, a page-map word, one minimal block and the
+ *  end sentinel. */
+#define TH_MIN_REGION (TH_HEAP_STATE_BYTES + 48u)
 
 /** Bytes of heap one general block of `size` payload bytes takes. */
 #define TH_BLOCK_FOOTPRINT(size)                                                          \

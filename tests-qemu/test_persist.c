@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_persist: the persistent allocator. The seed's first trap (the first
+ * call from "no current chunk" must take a chunk, never bump NULL), bumping
+ * with no header, alignment, chunk refill, large requests taken directly,
+ * the argument faults, and exhaustion (NULL, failed + 1, hook).
+ */
+#include "harness.h"
+
+static unsigned s_oom;
+static void     on_oom(th_heap *h, size_t size)
+{
+    (void)h;
+    (void)size;
+    s_oom++;
+}
+
+int main(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    h_record_faults();
+    th_heap *h = th_init(arena, 4096);
+    CHECK(h != NULL);
+    th_set_oom_hook(h, on_oom);
+
+    /* Trap 1: the very first call. */
+    uint8_t *a = th_persistent_alloc(h, 1, 1);
+    CHECK(a != NULL);
+    CHECK(a > arena && a < arena + 4096);
+    /* No header: consecutive small objects are adjacent. */
+    uint8_t *b = th_persistent_alloc(h, 3, 1);
+    CHECK_PTR_EQ(b, a + 1);
+    uint8_t *c = th_persistent_alloc(h, 4, 4);
+    CHECK_EQ((uintptr_t)c % 4, 0);
+    CHECK(c >= b + 3 && c < b + 3 + 4);
+    uint8_t *d = th_persistent_alloc(h, 8, 8);
+    CHECK_EQ((uintptr_t)d % 8, 0);
+    th_stats s = th_get_stats(h);
+    CHECK_EQ(s.persistent_bytes, 1 + 3 + 4 + 8);
+    CHECK_EQ(s.allocs, 4);
+    CHECK_EQ(s.in_use, 0); /* persistent bytes are not general in-use bytes */
+    CHECK(th_check(h));
+
+    /* Refill: fill the chunk, the next object comes from a new one. */
+    uint8_t *prev = d;
+    int      chunks = 1;
+    for (int i = 0; i < 60; i++) {
+        uint8_t *q = th_persistent_alloc(h, 16, 8);
+        CHECK(q != NULL);
+        if (q != prev + 16 && i > 0) {
+            chunks++;
+        }
+        for (int k = 0; k < 16; k++) {
+            q[k] = (uint8_t)i;
+        }
+        prev = q;
+    }
+    CHECK(chunks >= 3);
+    CHECK(th_check(h));
+
+    /* A request larger than a quarter chunk, or aligned beyond 8, gets a
+     * block of its own and leaves the current chunk current. */
+    uint8_t *x = th_persistent_alloc(h, 16, 8);
+    uint8_t *big = th_persistent_alloc(h, 200, 8);
+    uint8_t *y = th_persistent_alloc(h, 16, 8);
+    CHECK(big != NULL);
+    CHECK_PTR_EQ(y, x + 16);
+    uint8_t *al = th_persistent_alloc(h, 24, 64);
+    CHECK(al != NULL);
+    CHECK_EQ((uintptr_t)al % 64, 0);
+    CHECK(th_check(h));
+
+    /* Argument faults: the seed throws, we report. */
+    h_reset_faults();
+    CHECK(th_persistent_alloc(h, 0, 8) == NULL);
+    CHECK(th_persistent_alloc(h, 8, 0) == NULL);
+    CHECK(th_persistent_alloc(h, 8, 12) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 3);
+    /* A persistent pointer is not a block: free and usable_size refuse it. */
+    th_free(h, x);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 1);
+    th_free(h, big);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 2);
+    h_reset_faults();
+
+    /* Exhaustion: NULL, failed + 1, hook called; the heap stays usable. */
+    uint32_t failed0 = th_get_stats(h).failed;
+    int      got     = 0;
+    while (th_persistent_alloc(h, 64, 8) != NULL) {
+        got++;
+    }
+    CHECK(got > 10);
+    CHECK_EQ(th_get_stats(h).failed, failed0 + 1u);
+    CHECK_EQ(s_oom, 1);
+    CHECK(th_check(h));
+
+    /* After a reset (a new heap over the same memory): trap 1 again. */
+    h = th_init(arena, 2048);
+    uint8_t *z = th_persistent_alloc(h, 8, 8);
+    CHECK(z != NULL && z > arena && z < arena + 2048);
+    CHECK(th_check(h));
+    CHECK_EQ(h_total_faults, 0);
+    return h_failures;
+}

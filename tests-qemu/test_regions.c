@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_regions: regions at every start alignment 0..7 (the unusable head is
+ * skipped), sizes around the minimum, several regions in one heap
+ * (th_add_region, heap_5 style) used by every allocator, exhaustion and full
+ * recovery across regions, the sizing macros, and th_default() over the
+ * linker-defined region. On the host, a region that ends exactly at an
+ * unmapped page is run to exhaustion and back, so any access past the
+ * region crashes the test.
+ */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE 1 /* mmap's MAP_ANONYMOUS under -std=c11 */
+#endif
+#include "harness.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+_Static_assert(TH_MIN_REGION < 2048u, "the minimum region is small");
+_Static_assert(TH_REGION_SIZE_FOR(10, 100) >= 10u * 104u, "sizing covers the blocks");
+_Static_assert(TH_BLOCK_OVERHEAD == 4u, "4-byte header");
+
+static void exhaust_and_recover(th_heap *h)
+{
+    th_stats s0 = th_get_stats(h);
+    void    *p[256];
+    int      n = 0;
+    /* A mix of tiny and general requests until the first failure. */
+    while (n < 256) {
+        size_t size = (n % 3 == 0) ? 5u : (n % 3 == 1) ? 40u : 100u;
+        p[n]        = th_malloc(h, size);
+        if (p[n] == NULL) {
+            break;
+        }
+        ((uint8_t *)p[n])[0]        = 0xA5;
+        ((uint8_t *)p[n])[size - 1] = 0x5A;
+        n++;
+    }
+    CHECK(n > 0);
+    CHECK(th_check(h));
+    for (int i = n - 1; i >= 0; i -= 2) {
+        th_free(h, p[i]);
+    }
+    for (int i = n - 2; i >= 0; i -= 2) {
+        th_free(h, p[i]);
+    }
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.in_use, 0);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK_EQ(s1.largest_free, s0.largest_free);
+    CHECK(th_check(h));
+}
+
+static void test_alignments(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    for (size_t off = 0; off < 8; off++) {
+        th_heap *h = th_init(arena + off, 3000);
+        CHECK(h != NULL);
+        CHECK((uintptr_t)h % 8 == 0 && (uint8_t *)h >= arena + off);
+        void *p = th_malloc(h, 24);
+        CHECK(p != NULL && (uintptr_t)p % 8 == 0);
+        CHECK((uint8_t *)p > arena + off && (uint8_t *)p < arena + off + 3000);
+        th_free(h, p);
+        exhaust_and_recover(h);
+    }
+    /* Too small: NULL, no fault; just big enough: works. */
+    CHECK(th_init(arena, 64) == NULL);
+    size_t lo = 64, hi = 4096;
+    while (lo + 1 < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (th_init(arena, mid) != NULL) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    h_printf("smallest region: %u bytes (TH_MIN_REGION %u)\n", (unsigned)hi,
+             (unsigned)TH_MIN_REGION);
+    CHECK(hi <= TH_MIN_REGION);
+    th_heap *h = th_init(arena, hi);
+    CHECK(h != NULL);
+    void *p = th_malloc(h, 1);
+    CHECK(p != NULL);
+    th_free(h, p);
+    CHECK(th_check(h));
+}
+
+static void test_multi_region(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    size_t   q     = n / 4u; /* quarters of the arena, whatever the board */
+    th_heap *h     = th_init(arena, 2048);
+    CHECK(h != NULL);
+    th_stats s0 = th_get_stats(h);
+    CHECK(th_add_region(h, arena + q + 3, 1500));
+    CHECK(th_add_region(h, arena + 2u * q, 2048));
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.regions, 3);
+    CHECK_EQ(s1.capacity, s0.capacity + 1500 + 2048);
+    CHECK(s1.free_bytes > s0.free_bytes + 3000);
+    CHECK(th_check(h));
+    /* A block larger than the first region comes from the third. */
+    uint8_t *big = th_malloc(h, 1900);
+    CHECK(big != NULL && big >= arena + 2u * q);
+    th_free(h, big);
+    exhaust_and_recover(h);
+    /* Regions are full: TH_MAX_REGIONS. */
+    int extra = 0;
+    while (th_add_region(h, arena + 3u * q + (size_t)extra * 512, 512)) {
+        extra++;
+    }
+    CHECK_EQ(3 + extra, TH_MAX_REGIONS);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1); /* the refused one */
+    h_reset_faults();
+    CHECK(th_check(h));
+}
+
+static void test_default(void)
+{
+    th_heap *h = th_default();
+    CHECK(h != NULL);
+    CHECK_PTR_EQ(th_default(), h);
+    size_t n;
+    void  *region = h_arena(&n);
+    th_stats s    = th_get_stats(h);
+    CHECK_EQ(s.capacity, n);
+    CHECK((void *)h >= region);
+    void *p = th_malloc(h, 100);
+    CHECK(p != NULL);
+    th_free(h, p);
+    CHECK(th_check(h));
+}
+
+#if defined(__linux__)
+/* The region's last byte is followed by a PROT_NONE page. */
+static void test_guard_page(void)
+{
+    long     pg  = sysconf(_SC_PAGESIZE);
+    uint8_t *map = mmap(NULL, (size_t)pg * 4, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED);
+    CHECK(mprotect(map + pg * 3, (size_t)pg, PROT_NONE) == 0);
+    for (size_t off = 0; off < 8; off++) {
+        size_t   size = (size_t)pg * 3 - off - 3; /* ends right before the guard */
+        uint8_t *base = map + off + 3;
+        th_heap *h    = th_init(base, size);
+        CHECK(h != NULL);
+        exhaust_and_recover(h);
+        /* Touch the last usable byte of the largest block. */
+        size_t   big = th_get_stats(h).largest_free;
+        uint8_t *p   = th_malloc(h, big);
+        CHECK(p != NULL);
+        p[big - 1] = 1;
+        CHECK(p + big <= base + size);
+        th_free(h, p);
+        CHECK(th_check(h));
+    }
+    munmap(map, (size_t)pg * 4);
+}
+#endif
+
+int main(void)
+{
+    h_record_faults();
+    size_t n;
+    h_arena(&n);
+    test_default(); /* first: the linker region is still untouched */
+    CHECK(n >= 8192);
+    test_alignments();
+    test_multi_region();
+#if defined(__linux__)
+    test_guard_page();
+#endif
+    if (h_total_faults != 0) {
+        h_printf("unexpected fault %d at %p\n", (int)h_last_fault, h_last_fault_ptr);
+    }
+    CHECK_EQ(h_total_faults, 0);
+    return h_failures;
+}
