@@ -78,16 +78,16 @@ static void *gen_done(th_heap *h, th_block *b)
 
 static void *alloc_locked(th_heap *h, size_t size, uint32_t align)
 {
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
 #if TH_TINY
     if (size < 16u && align <= 4u) {
         void *p = th_tiny_alloc(h, size);
-        if (p != NULL) {
-            return p;
+        if (p != NULL || faults != h->faults[TH_FAULT_CORRUPTION]) {
+            return p; /* NULL: corruption found and reported, nothing changed */
         }
     }
 #endif
-    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    th_block *b      = gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_GEN);
+    th_block *b = gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_GEN);
     if (b == NULL) {
         if (faults == h->faults[TH_FAULT_CORRUPTION]) {
             th_oom(h, size);

@@ -84,12 +84,6 @@ static void bin_insert(th_heap *h, th_block *b, uint32_t size)
         h->bitmap[i / 32u] |= 1u << (i % 32u); /* restores I6 */
     }
     h->bins[i] = b;
-#if TH_FILL
-    /* Every free block's body carries the freed pattern, verified on reuse
-     * and before a merge, so a write after free is reported. */
-    th_fill((void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
-            size - TH_LINKS_END - sizeof(th_word));
-#endif
     *footer_of(b, size) = size; /* I4 */
     h->free_total += size;
     h->free_count++;
@@ -145,15 +139,25 @@ static bool free_block_ok(const th_heap *h, const th_block *b)
 #endif
 }
 
-/* Does free block b still carry the freed pattern (TH_FILL)? */
-static bool body_intact(const th_block *b)
+/* TH_FILL: every free block's body (all but its header, links and footer)
+ * carries the freed pattern. It is written when a block is freed (only the
+ * bytes that block held, plus the metadata words a merge buries) and
+ * verified on the bytes handed out again, so the cost of both is the size of
+ * the request, never the size of the heap, and a write after free is
+ * reported when the memory is reused. */
+static bool body_intact(const th_block *b, uint32_t len)
 {
 #if TH_FILL
-    uint32_t size = th_bsize(b->header);
-    return th_filled((const void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
-                     size - TH_LINKS_END - sizeof(th_word));
+    uint32_t size = th_bsize(b->header) - (uint32_t)sizeof(th_word);
+    if (len > size - TH_LINKS_END) {
+        len = size - TH_LINKS_END; /* the footer stays ours */
+    }
+    return len <= TH_LINKS_END ||
+           th_filled((const void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
+                     len - TH_LINKS_END);
 #else
     (void)b;
+    (void)len;
     return true;
 #endif
 }
@@ -190,6 +194,9 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
 {
     th_block *b   = th_at(first);
     th_block *end = th_at(first + span);
+#if TH_FILL
+    th_fill(b, (uint8_t)TH_FILL_FREED_BYTE, span); /* once per region */
+#endif
     b->header     = th_mkheader(b, span, TH_KIND_GEN, 0u, 0u);
     end->header   = th_mkheader(end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
     bin_insert(h, b, span);
@@ -250,7 +257,7 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
         th_raise(h, TH_FAULT_CORRUPTION, b);
         return NULL;
     }
-    if (TH_UNLIKELY(!body_intact(b))) {
+    if (TH_UNLIKELY(!body_intact(b, want))) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
         return NULL;
     }
@@ -275,15 +282,26 @@ void th_gen_release(th_heap *h, th_block *b)
     th_word  hd   = b->header;
     uint32_t size = th_bsize(hd);
     th_block *n   = next_of(b, size);
+#if TH_FILL
+    th_fill((void *)(th_addr(b) + sizeof(th_word)), (uint8_t)TH_FILL_FREED_BYTE,
+            size - sizeof(th_word));
+#endif
     if ((n->header & TH_USED) == 0u) {
         uint32_t ns = th_bsize(n->header);
         bin_remove(h, n, ns);
+#if TH_FILL
+        th_fill(n, (uint8_t)TH_FILL_FREED_BYTE, TH_LINKS_END); /* its buried header and links */
+#endif
         size += ns;
     }
     if ((hd & TH_PREV_FREE) != 0u) {
         uint32_t  ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
         th_block *p  = th_at(th_addr(b) - ps);
         bin_remove(h, p, ps);
+#if TH_FILL
+        th_fill((void *)(th_addr(b) - sizeof(th_word)), (uint8_t)TH_FILL_FREED_BYTE,
+                2u * sizeof(th_word)); /* the buried footer below and our header */
+#endif
         b = p;
         size += ps;
     }
@@ -322,7 +340,7 @@ th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word
     th_block *n   = next_of(b, size);
     if (size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
         !th_sealed(n, n->header) ||
-        ((n->header & TH_USED) == 0u && (!free_block_ok(h, n) || !body_intact(n)))) {
+        ((n->header & TH_USED) == 0u && !free_block_ok(h, n))) {
         th_raise(h, TH_FAULT_CORRUPTION, n);
         return NULL;
     }
@@ -330,7 +348,7 @@ th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word
     if ((hd & TH_PREV_FREE) != 0u) {
         uint32_t ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
         if (ps < TH_MIN_BLOCK || ps > th_addr(b) - r->first || (ps & 7u) != 0u ||
-            !free_block_ok(h, th_at(th_addr(b) - ps)) || !body_intact(th_at(th_addr(b) - ps)) ||
+            !free_block_ok(h, th_at(th_addr(b) - ps)) ||
             th_bsize(th_at(th_addr(b) - ps)->header) != ps) {
             th_raise(h, TH_FAULT_CORRUPTION, b);
             return NULL;

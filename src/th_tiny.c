@@ -209,7 +209,8 @@ void *th_tiny_alloc(th_heap *h, size_t size)
     th_slab *s   = h->tiny_cur;
     uint32_t i   = h->tiny_cur_idx;
     uint32_t pos = s != NULL ? fit(s->meta[i] & 15u, k) : 4u;
-    if (pos == 4u) {
+    bool     other = pos == 4u;
+    if (other) {
         /* The current block is full for this size (or there is none): take
          * the head slab of the lowest class that fits, or a new slab. */
         uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
@@ -224,21 +225,26 @@ void *th_tiny_alloc(th_heap *h, size_t size)
             }
             i = 0u;
         }
-        uint32_t u = s->meta[i] & 15u;
-        pos        = fit(u, k);
-        /* Seed rule: the new block replaces the current one only when it
-         * will have more room left. */
-        uint32_t after = th_tiny_class(u | (((1u << k) - 1u) << pos));
-        if (h->tiny_cur == NULL ||
-            after > th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u)) {
-            h->tiny_cur     = s;
-            h->tiny_cur_idx = (uint8_t)i;
-        }
+        pos = fit(s->meta[i] & 15u, k);
     }
+    void *p = &s->blocks[i][4u * pos];
+#if TH_FILL
+    if (!th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, 4u * k)) {
+        th_raise(h, TH_FAULT_CORRUPTION, p); /* written after it was freed */
+        return NULL;
+    }
+#endif
     uint32_t m  = s->meta[i];
     uint32_t u  = m & 15u;
     uint32_t nu = u | (((1u << k) - 1u) << pos);
-    s->meta[i]  = (uint8_t)(nu | (m & 0xF0u) | (1u << (4u + pos)));
+    /* Seed rule: another block replaces the current one only when it will
+     * have more room left. */
+    if (other && (h->tiny_cur == NULL ||
+                  th_tiny_class(nu) > th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u))) {
+        h->tiny_cur     = s;
+        h->tiny_cur_idx = (uint8_t)i;
+    }
+    s->meta[i] = (uint8_t)(nu | (m & 0xF0u) | (1u << (4u + pos)));
     reclass(h, s, i, th_tiny_class(u), th_tiny_class(nu));
     if (u == 0u) {
         h->tiny_blocks++;
@@ -248,7 +254,6 @@ void *th_tiny_alloc(th_heap *h, size_t size)
     h->in_use += 4u * k;
     h->allocs++;
     th_note_use(h);
-    void *p = &s->blocks[i][4u * pos];
 #if TH_FILL
     th_fill(p, (uint8_t)TH_FILL_FRESH_BYTE, 4u * k);
 #endif

@@ -227,7 +227,7 @@ int main(void)
                 w->call != hook_null_heap;
             CHECK_EQ(after.faults[w->fault], before.faults[w->fault] + (counted_in_heap ? 1u : 0u));
         }
-        if (h_failures != 0 && w->fault != NONE && h_last_fault != w->fault) {
+        if (h_failures != 0 && w->fault != NONE && (int)h_last_fault != w->fault) {
             h_printf("row %u (%s, %s): fault %s\n", (unsigned)r, w->fn, w->input,
                      kind_name((int)h_last_fault));
         }
