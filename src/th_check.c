@@ -12,7 +12,7 @@
 /* What a walk of the blocks adds up, to compare with the counters. */
 typedef struct tally {
     size_t   free_total, free_count, in_use, tiny_objects, tiny_blocks, tiny_free;
-    size_t   slabs, empty_slabs, pages_marked;
+    size_t   slabs;
     size_t   slabs_in_class[4];
     bool     cur_seen;
     uintptr_t bad; /* first address found broken; 0: none */
@@ -26,6 +26,7 @@ static bool fail(tally *t, uintptr_t at)
     return false;
 }
 
+#if TH_TINY
 static uint32_t popcount(uint32_t x)
 {
     uint32_t n = 0u;
@@ -62,8 +63,8 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
         seen |= 1u << i;
         t->tiny_objects += popcount(st);
         t->tiny_blocks += u != 0u;
-        t->tiny_free += 4u * (4u - popcount(u));
-        t->in_use += 4u * popcount(u);
+        t->tiny_free += (size_t)(4u - popcount(u)) * 4u;
+        t->in_use += (size_t)popcount(u) * 4u;
     }
     if ((s->map[0] | s->map[1] | s->map[2] | s->map[3]) & ~seen) {
         return fail(t, th_addr(s)); /* I11: no phantom blocks */
@@ -79,6 +80,7 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
     t->slabs++;
     return true;
 }
+#endif
 
 /* I1..I4 and I8 for one region, in address order. */
 static bool check_region(const th_heap *h, const th_region *r, tally *t)
@@ -119,6 +121,8 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
             if (!check_slab(h, (const th_slab *)page, t)) {
                 return false;
             }
+#else
+            (void)h;
 #endif
             is_slab = true;
         }
@@ -285,7 +289,7 @@ th_stats th_get_stats(const th_heap *h)
         /* An all-empty slab held only by the current tiny block is given
          * back when an allocation needs it: report it as free. */
         fb = fb + slab + TH_BLOCK_OVERHEAD * neighbours - TH_BLOCK_OVERHEAD -
-             TH_SLAB_BLOCKS * 16u;
+             (size_t)TH_SLAB_BLOCKS * 16u;
         if (merged - TH_BLOCK_OVERHEAD > largest) {
             largest = merged - TH_BLOCK_OVERHEAD;
         }
@@ -340,7 +344,10 @@ void th_walk(const th_heap *h, th_walk_fn fn, void *user)
             if (size == 0u || size > r->span - off) {
                 break; /* corrupted: th_check says where */
             }
-            char k = (b->header & TH_USED) == 0u ? 'f' : kinds[th_kind(b->header)];
+            char k = kinds[th_kind(b->header)];
+            if ((b->header & TH_USED) == 0u) {
+                k = 'f';
+            }
             fn(user, k, b, size);
             off += size;
         }

@@ -91,12 +91,12 @@ static void bin_insert(th_heap *h, th_block *b, uint32_t size)
 
 static void bin_remove(th_heap *h, th_block *b, uint32_t size)
 {
-    uint32_t i = th_bin_of(size);
     th_block *n = th_lk(b)->next;
     th_block *p = th_lk(b)->prev;
     if (p != NULL) {
-        th_lk(p)->next = n;
+        th_lk(p)->next = n; /* not a head: the bin index is not needed */
     } else {
+        uint32_t i = th_bin_of(size);
         h->bins[i] = n;
         if (n == NULL) {
             h->bitmap[i / 32u] &= ~(1u << (i % 32u)); /* restores I6 */

@@ -35,7 +35,8 @@
 #define CLASS_TABLE 0x165756a8u
 #endif
 
-#define BLOCK_BYTES (TH_SLAB_BLOCKS * 16u)
+#define BLOCK_BYTES 448u /* TH_SLAB_BLOCKS tiny blocks of 16 bytes */
+_Static_assert(BLOCK_BYTES == TH_SLAB_BLOCKS * 16u, "slab geometry");
 
 /* ==== Internal definitions ================================================= */
 
@@ -227,9 +228,10 @@ void *th_tiny_alloc(th_heap *h, size_t size)
         }
         pos = fit(s->meta[i] & 15u, k);
     }
-    void *p = &s->blocks[i][4u * pos];
+    void  *p     = &s->blocks[i][(size_t)pos * 4u];
+    size_t bytes = (size_t)k * 4u;
 #if TH_FILL
-    if (!th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, 4u * k)) {
+    if (!th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, bytes)) {
         th_raise(h, TH_FAULT_CORRUPTION, p); /* written after it was freed */
         return NULL;
     }
@@ -250,14 +252,14 @@ void *th_tiny_alloc(th_heap *h, size_t size)
         h->tiny_blocks++;
     }
     h->tiny_objects++;
-    h->tiny_free -= 4u * k;
-    h->in_use += 4u * k;
+    h->tiny_free -= bytes;
+    h->in_use += bytes;
     h->allocs++;
     th_note_use(h);
 #if TH_FILL
-    th_fill(p, (uint8_t)TH_FILL_FRESH_BYTE, 4u * k);
+    th_fill(p, (uint8_t)TH_FILL_FRESH_BYTE, bytes);
 #endif
-    TH_TRACE_ALLOC(h, p, 4u * k);
+    TH_TRACE_ALLOC(h, p, bytes);
     return p;
 }
 
@@ -269,21 +271,22 @@ void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
     if (len == 0u) {
         return;
     }
-    TH_TRACE_FREE(h, (void *)a, 4u * len);
+    size_t bytes = (size_t)len * 4u;
+    TH_TRACE_FREE(h, (void *)a, bytes);
     uint32_t m  = s->meta[i];
     uint32_t u  = m & 15u;
     uint32_t nu = u & ~(((1u << len) - 1u) << un);
     s->meta[i]  = (uint8_t)(nu | ((m & 0xF0u) & ~(1u << (4u + un))));
     reclass(h, s, i, th_tiny_class(u), th_tiny_class(nu));
 #if TH_FILL
-    th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, 4u * len);
+    th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
     if (nu == 0u) {
         h->tiny_blocks--;
     }
     h->tiny_objects--;
-    h->tiny_free += 4u * len;
-    h->in_use -= 4u * len;
+    h->tiny_free += bytes;
+    h->in_use -= bytes;
     h->frees++;
     if (s->map[3] == TH_SLAB_FULLMAP && s != h->tiny_cur) {
         slab_release(h, s); /* its last object died: back to the heap */
@@ -294,7 +297,7 @@ size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 {
     uint32_t i;
     uint32_t un;
-    return 4u * locate(h, s, a, &i, &un);
+    return (size_t)locate(h, s, a, &i, &un) * 4u;
 }
 
 /* Largest request the tiny blocks can serve now without a new slab. */

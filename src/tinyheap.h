@@ -67,7 +67,7 @@ extern "C" {
  *  TH_FAULT_BAD_ARGUMENT, never a wrap-around. Requests up to it that do not
  *  fit are out of memory. One general block holds at most 2^TH_MAX_BLOCK_LOG2
  *  bytes including its header. */
-#define TH_MAX_REQUEST (((size_t)1 << TH_MAX_BLOCK_LOG2) - 2u * TH_ALIGNMENT)
+#define TH_MAX_REQUEST (((size_t)1 << TH_MAX_BLOCK_LOG2) - (size_t)16u)
 
 /** Bytes the heap's own state takes at the start of the first region: an
  *  upper bound, for sizing (th_region.c asserts it at compile time). */

@@ -43,17 +43,20 @@ static void test_alignment_by_size(void)
 
 static void test_coalesce_and_recovery(void)
 {
-    th_heap *h = fresh(16384);
+    size_t n0;
+    h_arena(&n0);
+    CHECK(n0 >= 12288);
+    th_heap *h = fresh(12288); /* microbit's region is about 14 KiB */
     th_set_oom_hook(h, on_oom);
     th_stats s0 = th_get_stats(h);
-    CHECK(s0.free_bytes > 15000);
+    CHECK(s0.free_bytes > 12288 - 1100); /* the heap state and page map */
     CHECK_EQ(s0.largest_free, s0.free_bytes);
     void *p[64];
     int   n = 0;
     while (n < 64 && (p[n] = th_malloc(h, 400)) != NULL) {
         n++;
     }
-    CHECK(n > 30 && n < 64);
+    CHECK(n > 20 && n < 64);
     CHECK_EQ(oom_calls, 1);
     CHECK_EQ(oom_size, 400);
     th_stats s1 = th_get_stats(h);
