@@ -1,0 +1,297 @@
+# tinyheap: build, test and run under QEMU.
+#
+#   make run          build tests-qemu/demo for $(BOARD) and run it under QEMU
+#   make check        build and run every test on every board in $(BOARDS), plus
+#                     the warning-clean src build, the -nostdlib link test and lint
+#   make test-NAME    build and run one test on $(BOARD) (NAME: smoke or test_smoke)
+#   make size         text/data/bss of each src/*.c object on every board (release flags)
+#   make lint         cppcheck + clang-tidy on src/*.c and src/port/*.c
+#   make all          library, tests and demo for $(BOARD)
+#   make clean        remove build/
+#
+# A board (board/<board>/board.mk) MUST set:
+#   ARCH_DIR      shared code + toolchain: board/common/cortex-m, board/common/x86, board/host
+#   ARCH_FLAGS    CPU/ABI flags, used to compile and link
+#   LDSCRIPT      its linker script (linker/<board>.ld); firmware only
+#   QEMU          emulator binary (empty: the binary runs natively)
+#   QEMU_MACHINE  value of -machine
+#   QEMU_FLAGS    the rest of the command line (console, semihosting, exit device)
+# and MAY set: QEMU_CPU (-cpu), QEMU_EXIT_PASS (QEMU status meaning pass; default 0).
+# $(ARCH_DIR)/arch.mk then sets CC, AR, SIZE, BOARD_SRCS, TARGET_CFLAGS,
+# TARGET_LDFLAGS, TARGET_LDLIBS, LINKTEST and LINKTEST_LDFLAGS.
+#
+# A user MAY set (command line, environment or config.mk):
+#   BOARD=mps2-an385    board for all, run, test-NAME
+#   BOARDS=...          boards make check and make size cover
+#   SEED=n              PRNG seed for the tests (-DTEST_SEED=n)
+#   TIMEOUT=30          seconds before a test counts as hung
+#   JOBS=$(nproc)       parallel jobs for make check
+#   V=1                 show full commands
+#   CROSS=arm-none-eabi-  OPT=-Os -g  EXTRA_CFLAGS=
+# Per-test settings (extra sources, flags, boards, timeouts): tests-qemu/tests.mk.
+
+-include config.mk
+
+BOARD   ?= mps2-an385
+BOARDS  ?= microbit mps2-an385 mps2-an386 mps2-an505 i386 host
+TIMEOUT ?= 30
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+OPT     ?= -Os -g
+V       ?= 0
+
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+ifeq ($(V),1)
+Q   :=
+msg  =
+else
+Q   := @
+msg  = @printf '  %-4s %s\n' '$(1)' '$(2)'
+endif
+
+ifeq ($(wildcard board/$(BOARD)/board.mk),)
+$(error unknown BOARD '$(BOARD)': expected one of $(notdir $(wildcard board/*/board.mk)))
+endif
+QEMU_CPU       :=
+QEMU_EXIT_PASS := 0
+include board/$(BOARD)/board.mk
+include $(ARCH_DIR)/arch.mk
+
+B := build/$(BOARD)
+R := $(B)/results
+
+# ---- Flags -----------------------------------------------------------------
+
+WARNINGS := -std=c11 -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion \
+            -Wshadow -Wundef -Wcast-align -Wdouble-promotion -Wswitch-enum -Wtype-limits \
+            -Wmissing-prototypes -Wstrict-prototypes -Wmissing-declarations \
+            -Wredundant-decls -Wpointer-arith -Wvla -fno-common
+INCLUDES  := -Isrc -Iboard -Itests-qemu
+TEST_DEFS := -DTH_PRIVATE= -DTH_DEBUG=1
+SEED_DEF  := $(if $(SEED),-DTEST_SEED=$(SEED))
+CFLAGS     = $(ARCH_FLAGS) $(TARGET_CFLAGS) $(OPT) $(WARNINGS) -ffunction-sections \
+             -fdata-sections $(INCLUDES) $(EXTRA_CFLAGS)
+LINK       = $(CC) $(ARCH_FLAGS) $(TARGET_LDFLAGS)
+
+# Rebuild everything when the flags change, and the tests when SEED does.
+$(shell mkdir -p $(B))
+FLAGS_SIG := $(CC) $(CFLAGS) $(TEST_DEFS) $(BOARD_CFLAGS) $(TARGET_LDFLAGS) $(TARGET_LDLIBS) \
+             $(foreach v,$(filter PER_FILE_CFLAGS_%,$(.VARIABLES)),$(v)=$($(v)))
+ifneq ($(file <$(B)/.flags),$(FLAGS_SIG))
+$(file >$(B)/.flags,$(FLAGS_SIG))
+endif
+ifneq ($(file <$(B)/.seed),seed=$(SEED))
+$(file >$(B)/.seed,seed=$(SEED))
+endif
+
+# ---- Sources and discovery -------------------------------------------------
+
+LIB_SRCS    := $(sort $(wildcard src/*.c))
+PORT_SRCS   := $(sort $(wildcard src/port/*.c))
+LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB         := $(B)/libtinyheap.a
+BOARD_OBJS  := $(addsuffix .o,$(basename $(BOARD_SRCS:%=$(B)/%)))
+HARNESS_OBJS := $(B)/tests-qemu/harness.o $(B)/tests-qemu/harness_faults.o
+HARNESS     := $(B)/libharness.a
+
+TEST_SRCS   := $(sort $(wildcard tests-qemu/test_*.c))
+SELF_SRCS   := $(sort $(wildcard tests-qemu/selftest/*.c))
+DEMO_SRC    := tests-qemu/demo/demo.c
+TEST_NAMES  := $(basename $(notdir $(TEST_SRCS)))
+SELF_NAMES  := $(basename $(notdir $(SELF_SRCS)))
+ALL_NAMES   := $(TEST_NAMES) $(SELF_NAMES) demo
+
+include tests-qemu/tests.mk
+-include $(filter-out tests-qemu/tests.mk,$(wildcard tests-qemu/*.mk tests-qemu/selftest/*.mk))
+$(foreach n,$(SELF_NAMES),$(eval $(n)_XFAIL ?= 1))
+
+src_of  = $(or $(filter %/$(1).c,$(TEST_SRCS) $(SELF_SRCS) $(DEMO_SRC)),$(error no test named $(1)))
+elf_of  = $(B)/$(basename $(call src_of,$(1))).elf
+runs_on = $(if $($(1)_BOARDS),$(filter $(BOARD),$($(1)_BOARDS)),$(BOARD))
+# The library a test links: none, its private build, or the board's.
+lib_of  = $(if $(filter 1,$($(1)_NOLIB)),,$(if $($(1)_LIB_CFLAGS),$(B)/x/$(1)/libtinyheap.a,$(LIB)))
+
+# ---- Compile rules ---------------------------------------------------------
+
+# src/ (and private copies of it) is freestanding.
+freestanding = $(if $(findstring /src/,$@),-ffreestanding)
+
+define compile_c
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(freestanding) $(PER_FILE_CFLAGS_$<) -MMD -MP -c $< -o $@
+endef
+
+$(B)/%.o: %.c $(B)/.flags
+	$(compile_c)
+
+$(B)/%.o: %.S $(B)/.flags
+	@mkdir -p $(@D)
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(ARCH_FLAGS) $(TARGET_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
+
+$(B)/src/%.o: XCFLAGS = $(TEST_DEFS)
+$(B)/board/%.o: XCFLAGS = $(BOARD_CFLAGS)
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(HARNESS): $(HARNESS_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# Per-test rules: the test's own unit gets TEST_NAME, SEED and -Dmain;
+# its extra sources and private library live under $(B)/x/<name>/.
+define test_rules
+$(B)/$(basename $(2)).o: $(B)/.seed
+$(B)/$(basename $(2)).o: XCFLAGS = $(TEST_DEFS) -Dmain=h_test_main -DTEST_NAME='"$(1)"' \
+    -DBOARD_NAME='"$(BOARD)"' $(SEED_DEF) $$($(1)_CFLAGS)
+$(B)/x/$(1)/%.o: XCFLAGS = $(TEST_DEFS) $$($(1)_LIB_CFLAGS) $$($(1)_CFLAGS)
+$(B)/x/$(1)/%.o: %.c $(B)/.flags $(B)/.seed
+	$$(compile_c)
+$(B)/x/$(1)/libtinyheap.a: $(LIB_SRCS:%.c=$(B)/x/$(1)/%.o)
+	$$(call msg,AR,$$@)
+	$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+$(B)/$(basename $(2)).elf: $(B)/$(basename $(2)).o $(patsubst %.c,$(B)/x/$(1)/%.o,$($(1)_SRCS)) \
+    $(BOARD_OBJS) $(HARNESS) $(call lib_of,$(1)) $(wildcard linker/*.ld)
+	$$(call msg,LD,$$@)
+	$(Q)$$(LINK) $$(filter %.o,$$^) $(HARNESS) $(call lib_of,$(1)) $(TARGET_LDLIBS) -o $$@
+endef
+$(foreach n,$(ALL_NAMES),$(eval $(call test_rules,$(n),$(call src_of,$(n)))))
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- Verbs ------------------------------------------------------------------
+
+.PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy \
+        clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
+
+all: $(LIB) $(foreach n,$(ALL_NAMES),$(if $(call runs_on,$(n)),$(call elf_of,$(n))))
+lib: $(LIB)
+base: $(BOARD_OBJS) $(HARNESS)
+
+setup:
+	$(Q)tests-qemu/scripts/setup.sh
+
+# Environment for tests-qemu/scripts/run-test.sh.
+RUN_ENV = QEMU='$(QEMU)' QEMU_MACHINE='$(QEMU_MACHINE)' QEMU_CPU='$(QEMU_CPU)' \
+          QEMU_FLAGS='$(QEMU_FLAGS)' QEMU_EXIT_PASS='$(QEMU_EXIT_PASS)'
+print-qemu-env:
+	@printf '%s\n' "$(RUN_ENV)"
+
+run: setup
+	$(Q)$(MAKE) BOARD=$(BOARD) $(call elf_of,demo)
+	$(Q)$(RUN_ENV) tests-qemu/scripts/run-test.sh --show --timeout $(TIMEOUT) \
+	    $(BOARD) $(call elf_of,demo)
+
+# make test-smoke / make test-test_smoke / make test-xfail_hang
+test-%: FORCE
+	$(Q)$(MAKE) BOARD=$(BOARD) $(call elf_of,$(or $(filter $*,$(ALL_NAMES)),test_$*))
+	$(Q)$(RUN_ENV) tests-qemu/scripts/run-test.sh --show \
+	    --timeout $(or $($(or $(filter $*,$(ALL_NAMES)),test_$*)_TIMEOUT),$(TIMEOUT)) \
+	    $(BOARD) $(call elf_of,$(or $(filter $*,$(ALL_NAMES)),test_$*))
+
+# ---- make check ---------------------------------------------------------------
+# Every entry (a build, a link test, a lint pass, a test on a board) writes one
+# result line to a .res file and prints it; recipes never fail, so everything
+# runs. tests-qemu/scripts/summary.sh then tallies and sets the exit status.
+
+check: setup
+	$(Q)rm -rf $(addsuffix /results,$(addprefix build/,$(BOARDS))) build/lint/results
+	$(Q)start=$$(date +%s); \
+	$(MAKE) -j$(JOBS) -k check-boards; \
+	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint
+
+check-boards: $(addprefix check-board-,$(BOARDS)) build/lint/results/cppcheck.res \
+              build/lint/results/clang-tidy.res
+$(addprefix check-board-,$(BOARDS)): check-board-%:
+	$(Q)$(MAKE) BOARD=$* board-check
+
+ENTRY = tests-qemu/scripts/check-entry.sh
+BOARD_TESTS := $(foreach n,$(TEST_NAMES) $(SELF_NAMES),$(if $(call runs_on,$(n)),$(n)))
+BOARD_ENTRIES := build-harness build-src $(if $(filter yes,$(LINKTEST)),link-nostdlib) \
+                 $(if $(filter board/host,$(ARCH_DIR)),build-src-clang) $(BOARD_TESTS)
+
+board-check: $(BOARD_ENTRIES:%=$(R)/%.res)
+
+$(R)/expected: FORCE
+	@mkdir -p $(@D) && echo '$(BOARD_ENTRIES)' >$@
+
+$(R)/build-harness.res: FORCE | $(R)/expected
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:harness -- \
+	    $(MAKE) BOARD=$(BOARD) base
+$(R)/build-src.res: FORCE | $(R)/expected
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:src --need-files '$(LIB_SRCS)' -- \
+	    $(MAKE) BOARD=$(BOARD) lib
+$(R)/build-src-clang.res: FORCE | $(R)/expected
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:src-clang --need-files '$(LIB_SRCS)' -- \
+	    clang $(WARNINGS) -ffreestanding $(TEST_DEFS) -Isrc -fsyntax-only $(LIB_SRCS)
+$(R)/link-nostdlib.res: FORCE | $(R)/build-src.res
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry link:nostdlib --needs $(R)/build-src.res -- \
+	    $(MAKE) BOARD=$(BOARD) $(B)/linktest.elf
+$(foreach n,$(BOARD_TESTS),$(eval $(R)/$(n).res: FORCE | $(R)/build-harness.res \
+    $(if $(call lib_of,$(n)),$(R)/build-src.res)))
+$(BOARD_TESTS:%=$(R)/%.res): $(R)/%.res:
+	$(Q)$(RUN_ENV) $(ENTRY) --result $@ --board $(BOARD) \
+	    --entry $(if $(filter $*,$(SELF_NAMES)),selftest/)$* \
+	    --needs $(R)/build-harness.res $(if $(call lib_of,$*),--needs $(R)/build-src.res) \
+	    --run $(call elf_of,$*) --timeout $(or $($*_TIMEOUT),$(TIMEOUT)) \
+	    $(if $(filter 1,$($*_XFAIL)),--xfail) -- $(MAKE) BOARD=$(BOARD) $(call elf_of,$*)
+
+# The -nostdlib link test: libtinyheap.a + libgcc, nothing else.
+$(B)/tests-qemu/linktest/linktest.o: XCFLAGS = $(TEST_DEFS) -ffreestanding
+$(B)/linktest.elf: $(B)/tests-qemu/linktest/linktest.o $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ARCH_FLAGS) $(LINKTEST_LDFLAGS) $^ -lgcc -o $@
+
+# ---- make lint --------------------------------------------------------------------
+
+LINT_SRCS := $(LIB_SRCS) $(PORT_SRCS)
+LINT_DEFS := -std=c11 -Isrc $(TEST_DEFS) -ffreestanding
+TIDY_OKS  := $(LINT_SRCS:%=build/lint/tidy/%.ok)
+
+lint: lint-cppcheck lint-clang-tidy
+lint-cppcheck:
+	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
+	$(call msg,CPPC,$(LINT_SRCS))
+	$(Q)cppcheck --quiet --std=c11 --enable=warning,style,portability --error-exitcode=1 \
+	    --inline-suppr -Isrc $(TEST_DEFS) -D__GNUC__=12 $(LINT_SRCS)
+lint-clang-tidy: $(TIDY_OKS)
+	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
+build/lint/tidy/%.ok: % .clang-tidy $(wildcard src/*.h src/port/*.h)
+	@mkdir -p $(@D)
+	$(call msg,TIDY,$<)
+	$(Q)clang-tidy --quiet $< -- $(LINT_DEFS) && touch $@
+
+build/lint/results/%.res: FORCE
+	$(Q)$(ENTRY) --result $@ --board lint --entry $* -- $(MAKE) lint-$*
+
+# ---- make size ----------------------------------------------------------------------
+# Release objects (-Os, NDEBUG so TH_DEBUG=0, no sanitizers) under $(B)/release/.
+
+REL_OBJS := $(LIB_SRCS:%.c=$(B)/release/%.o)
+$(B)/release/%.o: %.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(filter-out -fsanitize% -g,$(ARCH_FLAGS)) $(TARGET_CFLAGS) -Os $(WARNINGS) \
+	    -ffunction-sections -fdata-sections -ffreestanding -DNDEBUG -Isrc -MMD -MP -c $< -o $@
+
+size:
+	$(Q)test -n "$(REL_OBJS)" || { echo "size: no src/*.c files"; exit 1; }
+	$(Q)for b in $(BOARDS); do $(MAKE) -j$(JOBS) BOARD=$$b size-objs >/dev/null || exit 1; done
+	$(Q)printf '%-12s %-22s %8s %8s %8s\n' target object text data bss
+	$(Q)for b in $(BOARDS); do $(MAKE) BOARD=$$b size-board || exit 1; done
+size-objs: $(REL_OBJS)
+size-board: $(REL_OBJS)
+	$(Q)$(SIZE) -B $(REL_OBJS) | awk -v b=$(BOARD) 'NR > 1 { n = split($$6, p, "/"); \
+	    printf "%-12s %-22s %8d %8d %8d\n", b, p[n], $$1, $$2, $$3; t += $$1; d += $$2; s += $$3 } \
+	    END { printf "%-12s %-22s %8d %8d %8d\n", b, "total", t, d, s }'
+
+clean:
+	$(Q)rm -rf build
+
+FORCE:

@@ -1,0 +1,36 @@
+# Per-test settings for tests-qemu/ (included by the Makefile).
+#
+# Tests are discovered, not listed: every tests-qemu/test_*.c is a test and
+# every tests-qemu/selftest/*.c an expected-failure self-test. For a test
+# named N (the file's basename) these optional variables apply; set them
+# here or in tests-qemu/N.mk next to the test (picked up automatically):
+#
+#   N_SRCS        extra sources linked into the test, e.g. src/port/newlib_nano.c
+#                 (compiled per test with the test's flags, under build/<board>/x/N/)
+#   N_CFLAGS      extra compiler flags for the test's own sources, e.g. -DOPS=5000
+#   N_LIB_CFLAGS  flags that change the allocator itself, e.g. -DTH_TINY=0: the
+#                 test then gets its own copy of src/*.c built with them
+#   N_NOLIB       1 = do not link libtinyheap.a (harness and headers only)
+#   N_BOARDS      boards to run on (default: all of BOARDS)
+#   N_TIMEOUT     seconds before the test counts as hung (default: TIMEOUT)
+#   N_XFAIL       1 = expected to fail (automatic under tests-qemu/selftest/)
+#
+# Example:
+#   test_newlib_SRCS   := src/port/newlib_nano.c
+#   test_notiny_LIB_CFLAGS := -DTH_TINY=0
+#   test_stress_CFLAGS := -DSTRESS_OPS=20000
+#   test_stress_TIMEOUT := 120
+
+# The smoke test must run while src/ is still being written.
+test_smoke_NOLIB := 1
+
+# Self-tests exercise the harness, not the allocator.
+xfail_check_NOLIB     := 1
+xfail_hang_NOLIB      := 1
+xfail_hang_TIMEOUT    := 3
+xfail_trap_NOLIB      := 1
+xfail_unaligned_NOLIB := 1
+
+# The demo prints the linker-defined region; link the allocator once it is
+# complete (remove this line when demo.c starts calling th_default()).
+demo_NOLIB := 1
