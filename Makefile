@@ -6,6 +6,7 @@
 #   make test-NAME    build and run one test on $(BOARD) (NAME: smoke or test_smoke)
 #   make size         text/data/bss of each src/*.c object on every board (release flags)
 #   make lint         cppcheck + clang-tidy on src/*.c and src/port/*.c
+#   make stack        worst-case stack of every public function per board (no recursion)
 #   make all          library, tests and demo for $(BOARD)
 #   make clean        remove build/
 #
@@ -167,6 +168,10 @@ $(foreach n,$(ALL_NAMES),$(eval $(call test_rules,$(n),$(call src_of,$(n)))))
 
 # ---- Verbs ------------------------------------------------------------------
 
+build/lint/results/stack.res: FORCE
+	$(Q)$(ENTRY) --result $@ --board lint --entry stack -- $(MAKE) stack
+
+.PHONY: stack stack-board
 .PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
 
@@ -207,7 +212,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint
 
 check-boards: $(addprefix check-board-,$(BOARDS)) build/lint/results/cppcheck.res \
-              build/lint/results/clang-tidy.res
+              build/lint/results/clang-tidy.res build/lint/results/stack.res
 $(addprefix check-board-,$(BOARDS)): check-board-%:
 	$(Q)$(MAKE) BOARD=$* board-check
 
@@ -269,6 +274,21 @@ build/lint/tidy/%.ok: % .clang-tidy $(wildcard src/*.h src/port/*.h)
 
 build/lint/results/%.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry $* -- $(MAKE) lint-$*
+
+# ---- make stack ---------------------------------------------------------------------
+# Worst-case stack of every public function from GCC's call graph
+# (-fcallgraph-info=su, release flags); fails on recursion or dynamic frames.
+
+STACK_CIS := $(LIB_SRCS:%.c=$(B)/stack/%.ci)
+$(B)/stack/%.ci: %.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -fsanitize% -g,$(ARCH_FLAGS)) $(TARGET_CFLAGS) -Os -ffreestanding \
+	    -ffunction-sections -DNDEBUG -Isrc -fcallgraph-info=su -c $< -o $(@:.ci=.o) \
+	    -dumpbase $(@:.ci=)
+stack:
+	$(Q)for b in $(filter-out host,$(BOARDS)); do $(MAKE) BOARD=$$b stack-board || exit 1; done
+stack-board: $(STACK_CIS)
+	$(Q)python3 tests-qemu/scripts/stack.py $(BOARD) $(STACK_CIS)
 
 # ---- make size ----------------------------------------------------------------------
 # Release objects (-Os, NDEBUG so TH_DEBUG=0, no sanitizers) under $(B)/release/.
