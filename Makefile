@@ -168,6 +168,9 @@ $(foreach n,$(ALL_NAMES),$(eval $(call test_rules,$(n),$(call src_of,$(n)))))
 
 # ---- Verbs ------------------------------------------------------------------
 
+build/lint/results/bench-smoke.res: FORCE
+	$(Q)$(ENTRY) --result $@ --board lint --entry bench-smoke -- $(MAKE) bench-smoke
+
 build/lint/results/stack.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry stack -- $(MAKE) stack
 
@@ -212,7 +215,8 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint
 
 check-boards: $(addprefix check-board-,$(BOARDS)) build/lint/results/cppcheck.res \
-              build/lint/results/clang-tidy.res build/lint/results/stack.res
+              build/lint/results/clang-tidy.res build/lint/results/stack.res \
+              build/lint/results/bench-smoke.res
 $(addprefix check-board-,$(BOARDS)): check-board-%:
 	$(Q)$(MAKE) BOARD=$* board-check
 
@@ -258,19 +262,25 @@ $(B)/linktest.elf: $(B)/tests-qemu/linktest/linktest.o $(LIB)
 LINT_SRCS := $(LIB_SRCS) $(PORT_SRCS)
 LINT_DEFS := -std=c11 -Isrc $(TEST_DEFS) -ffreestanding
 TIDY_OKS  := $(LINT_SRCS:%=build/lint/tidy/%.ok)
+# Ports are linted against the headers they are built with: newlib-nano's
+# (Debian's libnewlib-dev paths) and the FreeRTOS stand-in kernel headers.
+LINT_PORT_INCS := -Itests-qemu/freertos -Isrc/port
+LINT_FLAGS_src/port/newlib_nano.c := --target=arm-none-eabi -mcpu=cortex-m3 -mthumb \
+    -isystem /usr/include/newlib/nano -isystem /usr/include/newlib
+LINT_FLAGS_src/port/freertos_heap.c := $(LINT_PORT_INCS)
 
 lint: lint-cppcheck lint-clang-tidy
 lint-cppcheck:
 	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
 	$(call msg,CPPC,$(LINT_SRCS))
 	$(Q)cppcheck --quiet --std=c11 --enable=warning,style,portability --error-exitcode=1 \
-	    --inline-suppr -Isrc $(TEST_DEFS) -D__GNUC__=12 $(LINT_SRCS)
+	    --inline-suppr -Isrc $(LINT_PORT_INCS) $(TEST_DEFS) -D__GNUC__=12 $(LINT_SRCS)
 lint-clang-tidy: $(TIDY_OKS)
 	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
 build/lint/tidy/%.ok: % .clang-tidy $(wildcard src/*.h src/port/*.h)
 	@mkdir -p $(@D)
 	$(call msg,TIDY,$<)
-	$(Q)clang-tidy --quiet $< -- $(LINT_DEFS) && touch $@
+	$(Q)clang-tidy --quiet $< -- $(LINT_DEFS) $(LINT_FLAGS_$<) && touch $@
 
 build/lint/results/%.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry $* -- $(MAKE) lint-$*
@@ -313,5 +323,7 @@ size-board: $(REL_OBJS)
 
 clean:
 	$(Q)rm -rf build
+
+include tests-qemu/bench/bench.mk
 
 FORCE:

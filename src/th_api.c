@@ -41,13 +41,18 @@ TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
     }
 }
 
-/* A usable heap handle, or a TH_FAULT_BAD_ARGUMENT. */
-static bool heap_ok(const th_heap *h)
+static void bad_heap(const th_heap *h)
 {
-    if (h != NULL && h->magic == TH_MAGIC) {
+    th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+}
+
+/* A usable heap handle, or a TH_FAULT_BAD_ARGUMENT. */
+TH_INLINE bool heap_ok(const th_heap *h)
+{
+    if (TH_LIKELY(h != NULL && h->magic == TH_MAGIC)) {
         return true;
     }
-    th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    bad_heap(h);
     return false;
 }
 
@@ -65,7 +70,7 @@ static th_block *gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word k
 }
 
 /* Counts a new general block and returns its payload. */
-static void *gen_done(th_heap *h, th_block *b)
+TH_INLINE void *gen_done(th_heap *h, th_block *b)
 {
     void  *p      = (void *)(th_addr(b) + sizeof(th_word));
     size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
@@ -137,11 +142,26 @@ void *th_malloc(th_heap *h, size_t size)
         return NULL;
     }
     th_lock(h);
-    void *p = NULL;
-    if (size > TH_MAX_REQUEST) {
-        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
-    } else {
+    void *p;
+#if TH_TINY
+    if (size < 16u) {
+        /* The common case, with no other layer. NULL with a new fault:
+         * corruption found and reported; NULL without: no slab to be had,
+         * so a general block serves it (alignment 8 skips the tiny path). */
+        uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+        p               = th_tiny_alloc(h, size);
+        if (p == NULL && faults == h->faults[TH_FAULT_CORRUPTION]) {
+            p = alloc_locked(h, size, TH_ALIGNMENT);
+        }
+        th_unlock(h);
+        return p;
+    }
+#endif
+    if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
         p = alloc_locked(h, size, 1u);
+    } else {
+        p = NULL;
+        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
     }
     th_unlock(h);
     return p;
@@ -191,16 +211,16 @@ void th_free(th_heap *h, void *p)
         return;
     }
     th_lock(h);
-    owner o;
-    if (owner_of(h, p, &o)) {
+    uintptr_t        a = th_addr(p);
+    const th_region *r = th_region_of(h, a);
+    if (TH_UNLIKELY(r == NULL)) {
+        th_raise(h, TH_FAULT_BAD_POINTER, p); /* foreign */
 #if TH_TINY
-        if (o.slab != NULL) {
-            th_tiny_free(h, o.slab, th_addr(p));
-            th_unlock(h);
-            return;
-        }
+    } else if (th_page_is_slab(r, a)) {
+        th_tiny_free(h, (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u)), a);
 #endif
-        th_block *b = th_gen_block_of(h, o.region, p, TH_KIND_GEN);
+    } else {
+        th_block *b = th_gen_block_of(h, r, p, TH_KIND_GEN);
         if (b != NULL) {
             free_gen(h, b);
         }

@@ -59,20 +59,7 @@ static inline th_word *footer_of(const th_block *b, uint32_t size)
     return (th_word *)(th_addr(b) + size - sizeof(th_word));
 }
 
-/* Bin index of a free block of `bsize` bytes: exact below 64 bytes, then
- * four classes per power of two. */
-uint32_t th_bin_of(uint32_t bsize)
-{
-    uint32_t g = bsize / TH_GRANULE;
-    if (g < 8u) {
-        return g;
-    }
-    uint32_t fl = 31u - TH_CLZ(g);
-    uint32_t sl = (g >> (fl - 2u)) & 3u;
-    return (fl << 2) + sl - 4u;
-}
-
-static void bin_insert(th_heap *h, th_block *b, uint32_t size)
+TH_INLINE void bin_insert(th_heap *h, th_block *b, uint32_t size)
 {
     uint32_t  i    = th_bin_of(size);
     th_block *head = h->bins[i];
@@ -85,8 +72,7 @@ static void bin_insert(th_heap *h, th_block *b, uint32_t size)
     }
     h->bins[i] = b;
     *footer_of(b, size) = size; /* I4 */
-    h->free_total += size;
-    h->free_count++;
+    h->free_bytes += size - TH_BLOCK_OVERHEAD;
 }
 
 static void bin_remove(th_heap *h, th_block *b, uint32_t size)
@@ -105,8 +91,20 @@ static void bin_remove(th_heap *h, th_block *b, uint32_t size)
     if (n != NULL) {
         th_lk(n)->prev = p;
     }
-    h->free_total -= size;
-    h->free_count--;
+    h->free_bytes -= size - TH_BLOCK_OVERHEAD;
+}
+
+/* Takes the head of bin i (its index known: no lookup). */
+TH_INLINE void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
+{
+    th_block *n = th_lk(b)->next;
+    h->bins[i]  = n;
+    if (n != NULL) {
+        th_lk(n)->prev = NULL;
+    } else {
+        h->bitmap[i / 32u] &= ~(1u << (i % 32u)); /* restores I6 */
+    }
+    h->free_bytes -= size - TH_BLOCK_OVERHEAD;
 }
 
 /* Is `b` plausibly a free block of this heap whose list links agree with
@@ -118,11 +116,11 @@ static bool free_block_ok(const th_heap *h, const th_block *b)
     if (!th_sealed(b, hd) || (hd & TH_USED) != 0u) {
         return false;
     }
+#if TH_HARDEN
     uint32_t size = th_bsize(hd);
     if (*footer_of(b, size) != size) {
         return false;
     }
-#if TH_HARDEN
     const th_block *n = th_lk(b)->next;
     const th_block *p = th_lk(b)->prev;
     if (n != NULL && (th_region_of(h, th_addr(n)) == NULL || (th_addr(n) & 7u) != 4u ||
@@ -149,8 +147,8 @@ static bool body_intact(const th_block *b, uint32_t len)
 {
 #if TH_FILL
     uint32_t size = th_bsize(b->header) - (uint32_t)sizeof(th_word);
-    if (len > size - TH_LINKS_END) {
-        len = size - TH_LINKS_END; /* the footer stays ours */
+    if (len > size) {
+        len = size; /* the footer stays ours */
     }
     return len <= TH_LINKS_END ||
            th_filled((const void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
@@ -244,7 +242,10 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
     if (align > TH_ALIGNMENT) {
         want = bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25: no wrap */
     }
-    uint32_t  i = th_bin_of(want);
+    uint32_t i = th_bin_of(want);
+    if (i >= TH_BIN_COUNT) {
+        return NULL; /* aligned: larger than any block can be (no bins[i] to read) */
+    }
     th_block *b = h->bins[i];
     if (b == NULL || th_bsize(b->header) < want) {
         i = bin_search(h, i + 1u);
@@ -262,7 +263,7 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
         return NULL;
     }
     uint32_t size = th_bsize(b->header);
-    bin_remove(h, b, size);
+    bin_pop(h, i, b, size);
     uint32_t gap = 0u;
     if (align > TH_ALIGNMENT) {
         uintptr_t pay = th_addr(b) + sizeof(th_word);

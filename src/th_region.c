@@ -101,35 +101,18 @@ void th_oom(th_heap *h, size_t size)
     }
 }
 
-/* Called after every change of in_use or of the free space. */
-void th_note_use(th_heap *h)
+/* The region whose blocks contain address a, or NULL, past the first one
+ * (th_region_of tests that inline). Bounded by TH_MAX_REGIONS; the
+ * comparison a - first < span cannot wrap. */
+const th_region *th_region_scan(const th_heap *h, uintptr_t a)
 {
-    if (h->in_use > h->peak_in_use) {
-        h->peak_in_use = h->in_use;
-    }
-    size_t f = h->free_total - TH_BLOCK_OVERHEAD * h->free_count + h->tiny_free;
-    if (f < h->min_free) {
-        h->min_free = f;
-    }
-}
-
-/* The region whose blocks contain address a, or NULL. Bounded by
- * TH_MAX_REGIONS; the comparison a - first < span cannot wrap. */
-const th_region *th_region_of(const th_heap *h, uintptr_t a)
-{
-    for (uint32_t i = 0; i < h->nregions; i++) {
+    for (uint32_t i = 1; i < h->nregions; i++) {
         const th_region *r = &h->regions[i];
         if (a >= r->first && a - r->first < r->span) {
             return r;
         }
     }
     return NULL;
-}
-
-bool th_page_is_slab(const th_region *r, uintptr_t a)
-{
-    size_t page = (a - r->page0) / TH_PAGE;
-    return ((r->pagemap[page / 32u] >> (page % 32u)) & 1u) != 0u;
 }
 
 void th_page_mark(th_heap *h, uintptr_t page, bool slab)
@@ -191,7 +174,7 @@ th_heap *th_init(void *base, size_t size)
     h->magic     = TH_MAGIC;
     h->capacity  = size;
     h->tiny_base = h->regions[0].page0;
-    h->min_free  = h->free_total - TH_BLOCK_OVERHEAD * h->free_count;
+    h->min_free  = h->free_bytes;
     return h;
 }
 

@@ -27,50 +27,35 @@
 
 /* ==== Configuration ========================================================= */
 
-/* Class of a block by its used-unit mask U (2 bits per U; U == 0 is class 4,
- * handled apart). Generated from the fit rules below: see th_tiny_class. */
-#if TH_TINY_ALIGN_GO
-#define CLASS_TABLE 0x165756acu
-#else
-#define CLASS_TABLE 0x165756a8u
-#endif
-
 #define BLOCK_BYTES 448u /* TH_SLAB_BLOCKS tiny blocks of 16 bytes */
 _Static_assert(BLOCK_BYTES == TH_SLAB_BLOCKS * 16u, "slab geometry");
 
 /* ==== Internal definitions ================================================= */
 
-/* First unit at which k free units start, with the alignment rule, or 4.
- * k = 1: any unit (4-aligned). k = 2 and 4: even units (8-aligned). k = 3:
- * even units under C17 (an object of 9..12 bytes needs 8), any unit under
- * the Go rule (9..12 is a multiple of 8 only for 8 itself, which is k = 2). */
-static uint32_t fit(uint32_t u, uint32_t k)
-{
-    uint32_t m    = (1u << k) - 1u;
-    uint32_t step = (k == 1u || (TH_TINY_ALIGN_GO && k == 3u)) ? 1u : 2u;
-    for (uint32_t pos = 0u; pos + k <= 4u; pos += step) {
-        if ((u & (m << pos)) == 0u) {
-            return pos;
-        }
-    }
-    return 4u;
-}
+/* First unit at which k free units start in a block whose used-unit mask is
+ * U, or 4 when they do not fit: FIT[k - 1][U]. k = 1 takes any unit
+ * (4-aligned); k = 2 and 4 take even units (8-aligned); k = 3 takes even
+ * units under C17 (9..12 bytes need 8) and any unit under the Go rule (no
+ * size of 9..12 bytes is a multiple of 8). A table because it is on every
+ * tiny allocation: one load instead of a loop. TH_CLASS_TABLE in
+ * th_internal.h is derived from the same rules. */
+static const uint8_t FIT[4][16] = {
+    {0, 1, 0, 2, 0, 1, 0, 3, 0, 1, 0, 2, 0, 1, 0, 4},
+    {0, 2, 2, 2, 0, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4},
+#if TH_TINY_ALIGN_GO
+    {0, 1, 4, 4, 4, 4, 4, 4, 0, 4, 4, 4, 4, 4, 4, 4},
+#else
+    {0, 4, 4, 4, 4, 4, 4, 4, 0, 4, 4, 4, 4, 4, 4, 4},
+#endif
+    {0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4},
+};
 
-uint32_t th_tiny_class(uint32_t u)
-{
-    return u == 0u ? 4u : (CLASS_TABLE >> (2u * u)) & 3u;
-}
-
-/* Units of the live object that starts at `unit`: up to the next start or
- * the first free unit. */
-uint32_t th_tiny_len(uint32_t meta, uint32_t unit)
+/* Units of the live object that starts at `unit`: 1 plus the run of
+ * continuation units (used, not a start) right above it. */
+TH_INLINE uint32_t th_tiny_len(uint32_t meta, uint32_t unit)
 {
     uint32_t cont = meta & ~(meta >> 4) & 15u;
-    uint32_t len  = 1u;
-    while (unit + len < 4u && ((cont >> (unit + len)) & 1u) != 0u) {
-        len++;
-    }
-    return len;
+    return 1u + TH_CTZ(~(cont >> (unit + 1u)));
 }
 
 /* Slab links are page numbers + 1 relative to tiny_base (0: none). */
@@ -114,12 +99,9 @@ static void list_remove(th_heap *h, th_slab *s, uint32_t j)
     }
 }
 
-/* Moves block i of s from class co to class cn (restores I11, I12). */
+/* Moves block i of s from class co to class cn != co (restores I11, I12). */
 static void reclass(th_heap *h, th_slab *s, uint32_t i, uint32_t co, uint32_t cn)
 {
-    if (co == cn) {
-        return;
-    }
     uint32_t bit = 1u << i;
     if (co != 0u) {
         s->map[co - 1u] &= ~bit;
@@ -157,7 +139,7 @@ static th_slab *slab_new(th_heap *h)
     s->map[2] = 0u;
     s->map[3] = TH_SLAB_FULLMAP;
     list_push(h, s, 3u);
-    h->tiny_free += BLOCK_BYTES;
+    h->free_bytes += BLOCK_BYTES;
 #if TH_FILL
     th_fill(s->blocks, (uint8_t)TH_FILL_FREED_BYTE, BLOCK_BYTES);
 #endif
@@ -168,13 +150,19 @@ static void slab_release(th_heap *h, th_slab *s)
 {
     list_remove(h, s, 3u);
     th_page_mark(h, th_addr(s), false);
-    h->tiny_free -= BLOCK_BYTES;
+    h->free_bytes -= BLOCK_BYTES;
     th_gen_release(h, th_at(th_addr(s) - sizeof(th_word)));
+}
+
+TH_INLINE bool is_cur(const th_heap *h, const th_slab *s, uint32_t i)
+{
+    return s == h->tiny_cur && i == h->tiny_cur_idx;
 }
 
 /* Validates pointer a into slab s. Returns the object's length in units
  * with *idx and *unit set, or 0 after raising the fault that says why. */
-static uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx, uint32_t *unit)
+TH_INLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx,
+                          uint32_t *unit)
 {
     uintptr_t off = a - th_addr(s);
     if (off >= BLOCK_BYTES || (off & 3u) != 0u) {
@@ -185,9 +173,10 @@ static uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx,
     uint32_t un = (uint32_t)(off / 4u) & 3u;
     uint32_t m  = s->meta[i];
     uint32_t u  = m & 15u;
-    uint32_t c  = th_tiny_class(u);
-    /* I10, I11: S within U, and the block filed under its class. */
-    if ((m >> 4) & ~u || (c != 0u && ((s->map[c - 1u] >> i) & 1u) == 0u)) {
+    uint32_t c  = is_cur(h, s, i) ? 0u : th_tiny_class(u);
+    /* I10, I11: S within U, and the block filed under its class (the
+     * current block under none). */
+    if (((m >> 4) & ~u) != 0u || (c != 0u && ((s->map[c - 1u] >> i) & 1u) == 0u)) {
         th_raise(h, TH_FAULT_CORRUPTION, (const void *)a);
         return 0u;
     }
@@ -202,57 +191,14 @@ static uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx,
     return th_tiny_len(m, un);
 }
 
-/* ==== Internal interface =================================================== */
-
-void *th_tiny_alloc(th_heap *h, size_t size)
+/* Puts a k-unit object at unit pos of block i (room checked by the caller). */
+static void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
 {
-    uint32_t k   = (uint32_t)(size + 3u) / 4u;
-    th_slab *s   = h->tiny_cur;
-    uint32_t i   = h->tiny_cur_idx;
-    uint32_t pos = s != NULL ? fit(s->meta[i] & 15u, k) : 4u;
-    bool     other = pos == 4u;
-    if (other) {
-        /* The current block is full for this size (or there is none): take
-         * the head slab of the lowest class that fits, or a new slab. */
-        uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
-        if (m != 0u) {
-            uint32_t j = k - 1u + TH_CTZ(m);
-            s          = th_slab_at(h, h->tiny_head[j]);
-            i          = TH_CTZ(s->map[j]);
-        } else {
-            s = slab_new(h);
-            if (s == NULL) {
-                return NULL; /* the caller serves it from the general allocator */
-            }
-            i = 0u;
-        }
-        pos = fit(s->meta[i] & 15u, k);
-    }
-    void  *p     = &s->blocks[i][(size_t)pos * 4u];
-    size_t bytes = (size_t)k * 4u;
-#if TH_FILL
-    if (!th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, bytes)) {
-        th_raise(h, TH_FAULT_CORRUPTION, p); /* written after it was freed */
-        return NULL;
-    }
-#endif
-    uint32_t m  = s->meta[i];
-    uint32_t u  = m & 15u;
-    uint32_t nu = u | (((1u << k) - 1u) << pos);
-    /* Seed rule: another block replaces the current one only when it will
-     * have more room left. */
-    if (other && (h->tiny_cur == NULL ||
-                  th_tiny_class(nu) > th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u))) {
-        h->tiny_cur     = s;
-        h->tiny_cur_idx = (uint8_t)i;
-    }
-    s->meta[i] = (uint8_t)(nu | (m & 0xF0u) | (1u << (4u + pos)));
-    reclass(h, s, i, th_tiny_class(u), th_tiny_class(nu));
-    if (u == 0u) {
-        h->tiny_blocks++;
-    }
-    h->tiny_objects++;
-    h->tiny_free -= bytes;
+    void    *p     = &s->blocks[i][(size_t)pos * 4u];
+    size_t   bytes = (size_t)k * 4u;
+    uint32_t m     = s->meta[i];
+    s->meta[i]     = (uint8_t)(m | (((1u << k) - 1u) << pos) | (1u << (4u + pos)));
+    h->free_bytes -= bytes;
     h->in_use += bytes;
     h->allocs++;
     th_note_use(h);
@@ -261,6 +207,88 @@ void *th_tiny_alloc(th_heap *h, size_t size)
 #endif
     TH_TRACE_ALLOC(h, p, bytes);
     return p;
+}
+
+/* TH_FILL: the units about to be handed out still carry the freed pattern. */
+static bool units_intact(th_heap *h, const th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
+{
+#if TH_FILL
+    const uint8_t *p = &s->blocks[i][(size_t)pos * 4u];
+    if (!th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, (size_t)k * 4u)) {
+        th_raise(h, TH_FAULT_CORRUPTION, p); /* written after it was freed */
+        return false;
+    }
+#else
+    (void)h;
+    (void)s;
+    (void)i;
+    (void)pos;
+    (void)k;
+#endif
+    return true;
+}
+
+/* The slow path: the current block cannot take k units (or there is none).
+ * Take the head slab of the lowest class that fits, or a new slab. */
+static void *alloc_other(th_heap *h, uint32_t k)
+{
+    th_slab *s;
+    uint32_t i;
+    uint32_t c;
+    uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
+    if (m != 0u) {
+        uint32_t j = k - 1u + TH_CTZ(m);
+        s          = th_slab_at(h, h->tiny_head[j]);
+        i          = TH_CTZ(s->map[j]);
+        c          = j + 1u;
+    } else {
+        s = slab_new(h);
+        if (s == NULL) {
+            return NULL; /* the caller serves it from the general allocator */
+        }
+        i = 0u;
+        c = 4u;
+    }
+    uint32_t u   = s->meta[i] & 15u;
+    uint32_t pos = FIT[k - 1u][u];
+    if (!units_intact(h, s, i, pos, k)) {
+        return NULL;
+    }
+    reclass(h, s, i, c, 0u); /* checked out of its class while we work on it */
+    uint32_t cn = th_tiny_class(u | (((1u << k) - 1u) << pos));
+    th_slab *cs = h->tiny_cur;
+    uint32_t cc = cs != NULL ? th_tiny_class(cs->meta[h->tiny_cur_idx] & 15u) : 0u;
+    if (cs == NULL || cn > cc) {
+        /* Seed rule: the block with more room left becomes current; the
+         * old current block is filed under its class. */
+        if (cs != NULL && cc != 0u) {
+            reclass(h, cs, h->tiny_cur_idx, 0u, cc);
+        }
+        h->tiny_cur     = s;
+        h->tiny_cur_idx = (uint8_t)i;
+    } else if (cn != 0u) {
+        reclass(h, s, i, 0u, cn);
+    }
+    return place(h, s, i, pos, k);
+}
+
+/* ==== Internal interface =================================================== */
+
+/* The fast path is Go's: the current block takes the object if it has room.
+ * The current block is in no class map (checked out, like Go's), so nothing
+ * but its bookkeeping byte changes. */
+void *th_tiny_alloc(th_heap *h, size_t size)
+{
+    uint32_t k = (uint32_t)(size + 3u) / 4u;
+    th_slab *s = h->tiny_cur;
+    if (TH_LIKELY(s != NULL)) {
+        uint32_t i   = h->tiny_cur_idx;
+        uint32_t pos = FIT[k - 1u][s->meta[i] & 15u];
+        if (TH_LIKELY(pos != 4u)) {
+            return units_intact(h, s, i, pos, k) ? place(h, s, i, pos, k) : NULL;
+        }
+    }
+    return alloc_other(h, k);
 }
 
 void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
@@ -277,15 +305,13 @@ void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
     uint32_t u  = m & 15u;
     uint32_t nu = u & ~(((1u << len) - 1u) << un);
     s->meta[i]  = (uint8_t)(nu | ((m & 0xF0u) & ~(1u << (4u + un))));
-    reclass(h, s, i, th_tiny_class(u), th_tiny_class(nu));
+    if (!is_cur(h, s, i) && th_tiny_class(u) != th_tiny_class(nu)) {
+        reclass(h, s, i, th_tiny_class(u), th_tiny_class(nu));
+    }
 #if TH_FILL
     th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
-    if (nu == 0u) {
-        h->tiny_blocks--;
-    }
-    h->tiny_objects--;
-    h->tiny_free += bytes;
+    h->free_bytes += bytes;
     h->in_use -= bytes;
     h->frees++;
     if (s->map[3] == TH_SLAB_FULLMAP && s != h->tiny_cur) {
@@ -304,18 +330,35 @@ size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 size_t th_tiny_largest(const th_heap *h)
 {
     uint32_t c = h->tiny_mask != 0u ? 32u - TH_CLZ(h->tiny_mask) : 0u;
+    if (h->tiny_cur != NULL) {
+        uint32_t cc = th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u);
+        c           = cc > c ? cc : c;
+    }
     return c == 4u ? 15u : 4u * c;
 }
 
-/* Releases the current block's slab when all its blocks are empty (the only
- * slab I13 lets live so); the tiny allocator is back to "nothing current". */
+/* The current block's slab when every block in it is empty (the only slab
+ * I13 lets live so), else NULL. */
+const th_slab *th_tiny_idle_slab(const th_heap *h)
+{
+    const th_slab *s = h->tiny_cur;
+    if (s == NULL || (s->meta[h->tiny_cur_idx] & 15u) != 0u ||
+        (s->map[3] | (1u << h->tiny_cur_idx)) != TH_SLAB_FULLMAP) {
+        return NULL;
+    }
+    return s;
+}
+
+/* Gives back the idle slab of th_tiny_idle_slab; the tiny allocator is then
+ * back to "nothing current" (seed trap 1). */
 bool th_tiny_drop_cur(th_heap *h)
 {
-    th_slab *s = h->tiny_cur;
-    if (s == NULL || s->map[3] != TH_SLAB_FULLMAP) {
+    th_slab *s = (th_slab *)(uintptr_t)th_tiny_idle_slab(h);
+    if (s == NULL) {
         return false;
     }
     h->tiny_cur = NULL;
+    reclass(h, s, h->tiny_cur_idx, 0u, 4u); /* filed as empty, then released */
     slab_release(h, s);
     return true;
 }

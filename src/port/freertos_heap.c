@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * freertos_heap.c: tinyheap as the FreeRTOS heap. Compile this one file
+ * instead of portable/MemMang/heap_4.c or heap_5.c (plus the library, src/th_*.c); it
+ * defines the whole heap API of FreeRTOS V11 (pvPortMalloc, vPortFree,
+ * pvPortCalloc, xPortGetFreeHeapSize, xPortGetMinimumEverFreeHeapSize,
+ * xPortResetHeapMinimumEverFreeHeapSize, vPortGetHeapStats,
+ * vPortDefineHeapRegions, vPortInitialiseBlocks, vPortHeapResetState) and
+ * uses only the kernel's public headers. See docs/freertos-heap-api.md.
+ *
+ * Two modes, chosen at compile time by TH_FREERTOS_HEAP (FreeRTOSConfig.h
+ * or -D), by default 4 when configTOTAL_HEAP_SIZE is defined, else 5:
+ *   4  like heap_4: one array ucHeap[configTOTAL_HEAP_SIZE] (defined here,
+ *      or by the application with configAPPLICATION_ALLOCATED_HEAP 1),
+ *      set up by the first pvPortMalloc. vPortDefineHeapRegions may add
+ *      further RAM banks to it.
+ *   5  like heap_5: no array; vPortDefineHeapRegions must run, once, before
+ *      the first allocation, with regions in ascending address order ending
+ *      with a { NULL, 0 } entry (both asserted). At most TH_MAX_REGIONS.
+ *
+ * Behaviour kept from heap_4/heap_5, because kernel code and applications
+ * rely on it: pvPortMalloc(0) returns NULL and calls the malloc-failed hook;
+ * a calloc whose size overflows returns NULL without the hook; nothing is
+ * counted before the first allocation (free size 0, smallest free block
+ * SIZE_MAX); traceMALLOC runs inside the suspended section on every call,
+ * with (NULL, 0) on failure; the hook runs after the scheduler is resumed;
+ * configHEAP_CLEAR_MEMORY_ON_FREE zeroes the block before the lock is
+ * taken; heap calls are not allowed from interrupts (scheduler suspension,
+ * not a critical section, is the lock).
+ *
+ * What differs, and why:
+ * - Sizes are tinyheap's: trace sizes are the block's usable size (the same
+ *   for a block's traceMALLOC and traceFREE); free sizes are the bytes an
+ *   allocation could still use (th_stats.free_bytes), and free blocks are
+ *   tinyheap's general blocks, header included (room inside tiny blocks
+ *   counts in the free bytes, not in the block statistics).
+ * - Small requests use the tiny allocator: every request below
+ *   portBYTE_ALIGNMENT is rounded up to it, so a 1..15-byte message costs
+ *   8 or 16 bytes of a shared block instead of heap_4's 16..24, and is still
+ *   portBYTE_ALIGNMENT-aligned (tinyheap aligns an 8..15-byte object to 8).
+ *   With portBYTE_ALIGNMENT above 8, every request is aligned explicitly.
+ * - Misuse (freeing a pointer twice or one that is not a block) goes to
+ *   tinyheap's fault handler, which leaves the heap unchanged; heap_4 would
+ *   configASSERT. Set one with th_set_fault_handler() to route it to your
+ *   assert handler.
+ * - xPortGetFreeHeapSize and friends walk the free lists (O(free blocks))
+ *   under the lock instead of reading one variable.
+ * - The heap's own lock slot holds the same vTaskSuspendAll/xTaskResumeAll
+ *   pair, so th_get_stats/th_walk/th_check on th_freertos_heap() are safe from
+ *   tasks too; suspension nests, so the port's outer suspension makes the
+ *   inner one a counter increment.
+ */
+
+/* Keep task.h from mapping vTaskSuspendAll to its MPU wrapper: the heap
+ * runs privileged, as the kernel's own heap files do. */
+#define MPU_WRAPPERS_INCLUDED_FROM_API_FILE
+#include "FreeRTOS.h"
+#include "task.h"
+#undef MPU_WRAPPERS_INCLUDED_FROM_API_FILE
+
+#include <stdint.h>
+#include <string.h>
+
+#include "freertos_heap.h"
+/* th_internal.h only for xPortResetHeapMinimumEverFreeHeapSize: the public
+ * API keeps the low-water mark monotonic. */
+#include "th_internal.h"
+
+#if (configSUPPORT_DYNAMIC_ALLOCATION == 0)
+#error "freertos_heap.c: configSUPPORT_DYNAMIC_ALLOCATION is 0, so no heap is needed"
+#endif
+
+#ifndef configHEAP_CLEAR_MEMORY_ON_FREE
+#define configHEAP_CLEAR_MEMORY_ON_FREE 0
+#endif
+#ifndef PRIVILEGED_DATA
+#define PRIVILEGED_DATA
+#endif
+
+#ifndef TH_FREERTOS_HEAP
+#ifdef configTOTAL_HEAP_SIZE
+#define TH_FREERTOS_HEAP 4
+#else
+#define TH_FREERTOS_HEAP 5
+#endif
+#endif
+#if TH_FREERTOS_HEAP != 4 && TH_FREERTOS_HEAP != 5
+#error "TH_FREERTOS_HEAP must be 4 (one array, like heap_4) or 5 (regions, like heap_5)"
+#endif
+
+#if (configUSE_MALLOC_FAILED_HOOK == 1)
+/* task.h declares it from FreeRTOS V11 on; older kernels expect the heap
+ * to. Declaring it here works with both. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wredundant-decls"
+void vApplicationMallocFailedHook(void);
+#pragma GCC diagnostic pop
+#endif
+
+#if TH_FREERTOS_HEAP == 4
+#if (configAPPLICATION_ALLOCATED_HEAP == 1)
+extern uint8_t ucHeap[configTOTAL_HEAP_SIZE];
+#else
+PRIVILEGED_DATA static uint8_t ucHeap[configTOTAL_HEAP_SIZE];
+#endif
+#endif
+
+/* The heap; NULL until set up (heap_4: first allocation; heap_5:
+ * vPortDefineHeapRegions) and again after vPortHeapResetState. */
+PRIVILEGED_DATA static th_heap *fr_the_heap;
+#if TH_FREERTOS_HEAP == 5
+PRIVILEGED_DATA static BaseType_t fr_regions_defined;
+#endif
+
+/* ---- Internal definitions ------------------------------------------------ */
+
+/* Smaller regions cannot hold a page-map word, a minimal block and the end
+ * sentinel; th_add_region would reject them as a fault. */
+#define FR_MIN_EXTRA_REGION 64u
+
+static void fr_lock(void *ctx)
+{
+    (void)ctx;
+    vTaskSuspendAll();
+}
+
+static void fr_unlock(void *ctx)
+{
+    (void)ctx;
+    (void)xTaskResumeAll();
+}
+
+static void fr_adopt(th_heap *h)
+{
+    th_set_lock(h, fr_lock, fr_unlock, NULL);
+    fr_the_heap = h;
+}
+
+/* The heap, set up on first use in heap_4 mode. Scheduler suspended. */
+static th_heap *fr_heap_get(void)
+{
+#if TH_FREERTOS_HEAP == 4
+    if (fr_the_heap == NULL) {
+        th_heap *h = th_init(ucHeap, sizeof ucHeap);
+        configASSERT(h != NULL); /* configTOTAL_HEAP_SIZE below TH_MIN_REGION */
+        if (h != NULL) {
+            fr_adopt(h);
+        }
+    }
+#else
+    configASSERT(fr_the_heap != NULL); /* call vPortDefineHeapRegions first */
+#endif
+    return fr_the_heap;
+}
+
+/* One allocation with the portBYTE_ALIGNMENT guarantee (see the top). */
+static void *fr_alloc(th_heap *h, size_t n)
+{
+#if portBYTE_ALIGNMENT > TH_ALIGNMENT
+    return th_aligned_alloc(h, (size_t)portBYTE_ALIGNMENT, n);
+#else
+#if TH_TINY_ALIGN_GO
+    /* Go's tiny rule aligns by the size's lowest set bit: make the size a
+     * multiple of the alignment. */
+    if (n < 16u) {
+        n = (n + (size_t)portBYTE_ALIGNMENT_MASK) & ~(size_t)portBYTE_ALIGNMENT_MASK;
+    }
+#endif
+    if (n < (size_t)portBYTE_ALIGNMENT) {
+        n = (size_t)portBYTE_ALIGNMENT;
+    }
+    return th_malloc(h, n);
+#endif
+}
+
+/* ---- The FreeRTOS heap API --------------------------------------------- */
+
+void *pvPortMalloc(size_t xWantedSize)
+{
+    void *pv = NULL;
+    vTaskSuspendAll();
+    {
+        th_heap *h = fr_heap_get();
+        /* 0 is a failure, as in heap_4; oversized requests are answered
+         * here so that they are not reported as tinyheap faults. */
+        if (h != NULL && xWantedSize != 0u && xWantedSize <= TH_MAX_REQUEST) {
+            pv = fr_alloc(h, xWantedSize);
+        }
+        traceMALLOC(pv, pv != NULL ? th_usable_size(h, pv) : 0u);
+    }
+    (void)xTaskResumeAll();
+
+#if (configUSE_MALLOC_FAILED_HOOK == 1)
+    if (pv == NULL) {
+        vApplicationMallocFailedHook();
+    } else {
+        mtCOVERAGE_TEST_MARKER();
+    }
+#endif
+    configASSERT(((uintptr_t)pv & (uintptr_t)portBYTE_ALIGNMENT_MASK) == 0u);
+    return pv;
+}
+
+void vPortFree(void *pv)
+{
+    th_heap *h = fr_the_heap;
+    if (pv == NULL) {
+        return;
+    }
+    configASSERT(h != NULL); /* freeing before any allocation */
+    if (h == NULL) {
+        return;
+    }
+#if (configHEAP_CLEAR_MEMORY_ON_FREE == 1)
+    size_t n = th_usable_size(h, pv);
+    if (n == 0u) {
+        return; /* not a live block: reported as a fault, nothing changes */
+    }
+    (void)memset(pv, 0, n);
+#define FR_FREED_SIZE n
+#else
+#define FR_FREED_SIZE th_usable_size(h, pv)
+#endif
+    vTaskSuspendAll();
+    {
+        traceFREE(pv, FR_FREED_SIZE);
+        th_free(h, pv);
+    }
+    (void)xTaskResumeAll();
+#undef FR_FREED_SIZE
+}
+
+void *pvPortCalloc(size_t xNum, size_t xSize)
+{
+    /* Overflow: NULL without the hook, as heap_4 does. */
+    if (xSize != 0u && xNum > SIZE_MAX / xSize) {
+        return NULL;
+    }
+    void *pv = pvPortMalloc(xNum * xSize);
+    if (pv != NULL) {
+        (void)memset(pv, 0, xNum * xSize);
+    }
+    return pv;
+}
+
+size_t xPortGetFreeHeapSize(void)
+{
+    th_heap *h = fr_the_heap;
+    return h != NULL ? th_get_stats(h).free_bytes : 0u;
+}
+
+size_t xPortGetMinimumEverFreeHeapSize(void)
+{
+    th_heap *h = fr_the_heap;
+    return h != NULL ? th_get_stats(h).min_free_bytes : 0u;
+}
+
+void xPortResetHeapMinimumEverFreeHeapSize(void)
+{
+    vTaskSuspendAll();
+    {
+        th_heap *h = fr_the_heap;
+        if (h != NULL) {
+            /* The core lowers min_free whenever the free space drops below
+             * it, and reports min(min_free, free now): restarting it from
+             * the current free bytes restarts the low-water mark. */
+            h->min_free = th_get_stats(h).free_bytes;
+        }
+    }
+    (void)xTaskResumeAll();
+}
+
+void vPortGetHeapStats(HeapStats_t *pxHeapStats)
+{
+    configASSERT(pxHeapStats != NULL);
+    if (pxHeapStats == NULL) {
+        return;
+    }
+    th_heap *h = fr_the_heap;
+    /* Before the heap exists: what heap_4 reports before its first call. */
+    HeapStats_t st = {0};
+    st.xSizeOfSmallestFreeBlockInBytes = SIZE_MAX;
+    if (h != NULL) {
+        th_stats s = th_get_stats(h); /* one snapshot, taken under the lock */
+        st.xAvailableHeapSpaceInBytes = s.free_bytes;
+        st.xSizeOfLargestFreeBlockInBytes = s.largest_free_block;
+        st.xSizeOfSmallestFreeBlockInBytes = s.smallest_free;
+        st.xNumberOfFreeBlocks = s.free_blocks;
+        st.xMinimumEverFreeBytesRemaining = s.min_free_bytes;
+        st.xNumberOfSuccessfulAllocations = s.allocs;
+        st.xNumberOfSuccessfulFrees = s.frees;
+    }
+    *pxHeapStats = st;
+}
+
+void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
+{
+    configASSERT(pxHeapRegions != NULL);
+    if (pxHeapRegions == NULL) {
+        return;
+    }
+    vTaskSuspendAll();
+    {
+#if TH_FREERTOS_HEAP == 5
+        configASSERT(fr_regions_defined == pdFALSE); /* once, like heap_5 */
+        BaseType_t go = fr_regions_defined == pdFALSE ? pdTRUE : pdFALSE;
+        fr_regions_defined = pdTRUE;
+#else
+        BaseType_t go = fr_heap_get() != NULL ? pdTRUE : pdFALSE;
+#endif
+        /* Check the whole list first: ascending, non-overlapping, at most
+         * TH_MAX_REGIONS in all. */
+        uintptr_t prev_end = 0u;
+        size_t    count = fr_the_heap != NULL ? th_get_stats(fr_the_heap).regions : 0u;
+        for (const HeapRegion_t *r = pxHeapRegions; go == pdTRUE && r->xSizeInBytes != 0u; r++) {
+            uintptr_t start = (uintptr_t)r->pucStartAddress;
+            configASSERT(start >= prev_end);
+            configASSERT(count < (size_t)TH_MAX_REGIONS);
+            if (start < prev_end || count >= (size_t)TH_MAX_REGIONS) {
+                go = pdFALSE;
+            }
+            prev_end = start + r->xSizeInBytes;
+            count++;
+        }
+        /* The heap state goes into the first region large enough for it;
+         * the others are added around it, in order. */
+        const HeapRegion_t *first = NULL;
+        for (const HeapRegion_t *r = pxHeapRegions; go == pdTRUE && fr_the_heap == NULL &&
+                                                    r->xSizeInBytes != 0u;
+             r++) {
+            th_heap *h = th_init(r->pucStartAddress, r->xSizeInBytes);
+            if (h != NULL) {
+                fr_adopt(h);
+                first = r;
+            }
+        }
+        for (const HeapRegion_t *r = pxHeapRegions;
+             go == pdTRUE && fr_the_heap != NULL && r->xSizeInBytes != 0u; r++) {
+            /* A region too small to hold a block is ignored. */
+            if (r != first && r->xSizeInBytes >= FR_MIN_EXTRA_REGION) {
+                (void)th_add_region(fr_the_heap, r->pucStartAddress, r->xSizeInBytes);
+            }
+        }
+        configASSERT(fr_the_heap != NULL); /* no region holds the heap state */
+    }
+    (void)xTaskResumeAll();
+}
+
+void vPortInitialiseBlocks(void)
+{
+    /* Nothing: kept for old code, as in heap_4. */
+}
+
+void vPortHeapResetState(void)
+{
+    /* The heap's state lives inside its first region: forgetting the
+     * pointer is enough. The next allocation (heap_4 mode) or the next
+     * vPortDefineHeapRegions (heap_5 mode) builds a new heap. */
+    fr_the_heap = NULL;
+#if TH_FREERTOS_HEAP == 5
+    fr_regions_defined = pdFALSE;
+#endif
+}
+
+th_heap *th_freertos_heap(void)
+{
+    return fr_the_heap;
+}
