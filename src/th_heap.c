@@ -110,7 +110,7 @@ TH_INLINE void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 /* Is `b` plausibly a free block of this heap whose list links agree with
  * their neighbours? Used before unlinking, so that a corrupted link is
  * reported instead of followed (TH_HARDEN). */
-static bool free_block_ok(const th_heap *h, const th_block *b)
+TH_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
 {
     th_word hd = b->header;
     if (!th_sealed(b, hd) || (hd & TH_USED) != 0u) {
@@ -178,13 +178,6 @@ static uint32_t bin_search(const th_heap *h, uint32_t i)
 }
 
 /* ==== Internal interface =================================================== */
-
-/* Block size for a request of `size` bytes (size <= TH_MAX_REQUEST). */
-uint32_t th_gen_bsize_for(size_t size)
-{
-    uint32_t bs = (uint32_t)((size + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u);
-    return bs < TH_MIN_BLOCK ? TH_MIN_BLOCK : bs;
-}
 
 /* Makes [first, first + span) one free block followed by the sentinel at
  * first + span. first is 4 mod 8, span a multiple of 8 >= TH_MIN_BLOCK. */

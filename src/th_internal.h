@@ -275,6 +275,13 @@ TH_INLINE uint32_t th_bin_of(uint32_t bsize)
     return (fl << 2) + ((g >> (fl - 2u)) & 3u) - 4u;
 }
 
+/* Block size for a request of `size` bytes (size <= TH_MAX_REQUEST). */
+TH_INLINE uint32_t th_gen_bsize_for(size_t size)
+{
+    uint32_t bs = (uint32_t)((size + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u);
+    return bs < TH_MIN_BLOCK ? TH_MIN_BLOCK : bs;
+}
+
 /* Class of a tiny block by its used-unit mask U (th_tiny.c): the largest
  * number of units it can still take. Two bits per U, U == 0 is class 4. */
 #if TH_TINY_ALIGN_GO
@@ -325,7 +332,6 @@ void th_page_mark(th_heap *h, uintptr_t page, bool slab);
 void     th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span);
 th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind);
 void     th_gen_release(th_heap *h, th_block *b);
-uint32_t th_gen_bsize_for(size_t size);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
 void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);
 size_t   th_gen_largest(const th_heap *h);
