@@ -143,18 +143,35 @@ TH_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
  * verified on the bytes handed out again, so the cost of both is the size of
  * the request, never the size of the heap, and a write after free is
  * reported when the memory is reused. */
+#if TH_FILL
 static bool body_intact(const th_block *b, uint32_t len)
 {
-#if TH_FILL
     uint32_t size = th_bsize(b->header) - (uint32_t)sizeof(th_word);
-    if (len > size) {
-        len = size; /* the footer stays ours */
+    if (len > size - TH_LINKS_END) {
+        len = size - TH_LINKS_END; /* the footer stays ours */
     }
     return len <= TH_LINKS_END ||
            th_filled((const void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
                      len - TH_LINKS_END);
+}
+#endif
+
+/* TH_FILL: the bytes of free block b (size bytes) about to be handed out
+ * still carry the freed pattern: the top `top` bytes when the block is
+ * split from the top, else the first `len` bytes of its body. */
+static bool handout_intact(const th_block *b, uint32_t size, uint32_t top, uint32_t len)
+{
+#if TH_FILL
+    if (top != 0u && size - top >= TH_MIN_BLOCK) {
+        /* [header .. footer) of the new block; the old footer is its last word. */
+        return th_filled((const void *)(th_addr(b) + size - top), (uint8_t)TH_FILL_FREED_BYTE,
+                         top - sizeof(th_word));
+    }
+    return body_intact(b, top != 0u ? size : len);
 #else
     (void)b;
+    (void)size;
+    (void)top;
     (void)len;
     return true;
 #endif
@@ -225,6 +242,42 @@ static th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, uin
     return b;
 }
 
+/* Takes `bsize` bytes from the top of free block b, the head of bin i:
+ *   [ b (free) .............. ]  =>  [ b (free, smaller) ][ allocated ]
+ * The rest keeps b's header, and its place in the list when its size class
+ * does not change (the common case): no unlink, no relink. */
+TH_INLINE th_block *take_top(th_heap *h, uint32_t i, th_block *b, uint32_t size, uint32_t bsize,
+                             th_word kind)
+{
+    uint32_t rest = size - bsize;
+    if (rest < TH_MIN_BLOCK) {
+        bin_pop(h, i, b, size);
+        next_of(b, size)->header &= ~TH_PREV_FREE; /* restores I2 */
+        b->header = th_mkheader(b, size, kind, TH_USED, 0u);
+        bsize     = size;
+    } else {
+        uint32_t j = th_bin_of(rest);
+        if (j != i) {
+            bin_pop(h, i, b, size);
+            b->header = th_mkheader(b, rest, TH_KIND_GEN, 0u, 0u);
+            bin_insert(h, b, rest);
+        } else {
+            b->header           = th_mkheader(b, rest, TH_KIND_GEN, 0u, 0u);
+            *footer_of(b, rest) = rest; /* I4 */
+            h->free_bytes -= bsize;
+        }
+        th_block *a = next_of(b, rest);
+        next_of(a, bsize)->header &= ~TH_PREV_FREE; /* restores I2 */
+        a->header = th_mkheader(a, bsize, kind, TH_USED, TH_PREV_FREE);
+        b         = a;
+    }
+#if TH_FILL
+    th_fill((void *)(th_addr(b) + sizeof(th_word)), (uint8_t)TH_FILL_FRESH_BYTE,
+            bsize - sizeof(th_word));
+#endif
+    return b;
+}
+
 /* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
  * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2).
  * NULL when no free block is large enough, or when the chosen block's
@@ -251,14 +304,17 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
         th_raise(h, TH_FAULT_CORRUPTION, b);
         return NULL;
     }
-    if (TH_UNLIKELY(!body_intact(b, want))) {
+    uint32_t size = th_bsize(b->header);
+    if (TH_UNLIKELY(!handout_intact(b, size, align <= TH_ALIGNMENT ? bsize : 0u, want))) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
         return NULL;
     }
-    uint32_t size = th_bsize(b->header);
+    if (align <= TH_ALIGNMENT) {
+        return take_top(h, i, b, size, bsize, kind);
+    }
     bin_pop(h, i, b, size);
     uint32_t gap = 0u;
-    if (align > TH_ALIGNMENT) {
+    {
         uintptr_t pay = th_addr(b) + sizeof(th_word);
         gap           = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
         if (gap != 0u && gap < TH_MIN_BLOCK) {
@@ -291,11 +347,20 @@ void th_gen_release(th_heap *h, th_block *b)
     if ((hd & TH_PREV_FREE) != 0u) {
         uint32_t  ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
         th_block *p  = th_at(th_addr(b) - ps);
-        bin_remove(h, p, ps);
 #if TH_FILL
         th_fill((void *)(th_addr(b) - sizeof(th_word)), (uint8_t)TH_FILL_FREED_BYTE,
                 2u * sizeof(th_word)); /* the buried footer below and our header */
 #endif
+        if (th_bin_of(ps + size) == th_bin_of(ps)) {
+            /* The block below grows within its size class: it keeps its
+             * place in the list (the mirror of take_top). */
+            p->header                 = th_mkheader(p, ps + size, TH_KIND_GEN, 0u, 0u);
+            *footer_of(p, ps + size)  = ps + size; /* I4 */
+            h->free_bytes += size;
+            next_of(p, ps + size)->header |= TH_PREV_FREE; /* restores I2 */
+            return;
+        }
+        bin_remove(h, p, ps);
         b = p;
         size += ps;
     }
