@@ -253,6 +253,27 @@ static size_t cur_slab_size(const th_heap *h, size_t *merged, size_t *neighbours
     return 0u;
 }
 
+/* free_bytes as th_stats reports it, and the largest general request.
+ * An all-empty slab held only by the current tiny block is given back when
+ * an allocation needs it (th_tiny_drop_cur): report it as free, and the
+ * block it would merge into as available. */
+static size_t free_now(const th_heap *h, size_t *largest)
+{
+    size_t merged;
+    size_t neighbours;
+    size_t slab = cur_slab_size(h, &merged, &neighbours);
+    size_t fb   = h->free_bytes;
+    *largest    = th_gen_largest(h);
+    if (slab != 0u) {
+        fb = fb + slab + TH_BLOCK_OVERHEAD * neighbours - TH_BLOCK_OVERHEAD -
+             (size_t)TH_SLAB_BLOCKS * 16u;
+        if (merged - TH_BLOCK_OVERHEAD > *largest) {
+            *largest = merged - TH_BLOCK_OVERHEAD;
+        }
+    }
+    return fb;
+}
+
 /* tiny_blocks and tiny_objects: O(n), counted over the slabs (keeping them
  * as counters would cost every tiny malloc and free two more updates). */
 static void tiny_counts(const th_heap *h, th_stats *st)
@@ -304,20 +325,8 @@ th_stats th_get_stats(const th_heap *h)
         return s;
     }
     th_lock(h);
-    size_t merged;
-    size_t neighbours;
-    size_t slab    = cur_slab_size(h, &merged, &neighbours);
-    size_t largest = th_gen_largest(h);
-    size_t fb      = h->free_bytes;
-    if (slab != 0u) {
-        /* An all-empty slab held only by the current tiny block is given
-         * back when an allocation needs it: report it as free. */
-        fb = fb + slab + TH_BLOCK_OVERHEAD * neighbours - TH_BLOCK_OVERHEAD -
-             (size_t)TH_SLAB_BLOCKS * 16u;
-        if (merged - TH_BLOCK_OVERHEAD > largest) {
-            largest = merged - TH_BLOCK_OVERHEAD;
-        }
-    }
+    size_t largest;
+    size_t fb = free_now(h, &largest);
 #if TH_TINY
     if (th_tiny_largest(h) > largest) {
         largest = th_tiny_largest(h);
@@ -349,6 +358,45 @@ th_stats th_get_stats(const th_heap *h)
     }
     th_unlock(h);
     return s;
+}
+
+size_t th_free_bytes(const th_heap *h)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return 0u;
+    }
+    size_t largest;
+    th_lock(h);
+    size_t fb = free_now(h, &largest);
+    th_unlock(h);
+    return fb;
+}
+
+size_t th_min_free_bytes(const th_heap *h)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return 0u;
+    }
+    size_t largest;
+    th_lock(h);
+    size_t fb = free_now(h, &largest);
+    size_t mf = h->min_free < fb ? h->min_free : fb;
+    th_unlock(h);
+    return mf;
+}
+
+void th_reset_min_free(th_heap *h)
+{
+    if (h == NULL || h->magic != TH_MAGIC) {
+        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+        return;
+    }
+    size_t largest;
+    th_lock(h);
+    h->min_free = free_now(h, &largest);
+    th_unlock(h);
 }
 
 void th_walk(const th_heap *h, th_walk_fn fn, void *user)

@@ -144,15 +144,31 @@ TH_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
  * the request, never the size of the heap, and a write after free is
  * reported when the memory is reused. */
 #if TH_FILL
+/* Does [a, a + n) carry the freed pattern? A word at 4 mod 8 may instead
+ * hold the "freed" marker of a header buried by a merge (th_gen_release). */
+static bool pattern_intact(uintptr_t a, uint32_t n)
+{
+    const uint8_t *d = (const uint8_t *)a;
+    for (uint32_t i = 0; i < n; i++) {
+        if (d[i] != (uint8_t)TH_FILL_FREED_BYTE) {
+            uintptr_t w = (a + i) & ~(uintptr_t)3u;
+            if ((w & 7u) != 4u || w + sizeof(th_word) > a + n ||
+                th_at(w)->header != th_mkheader(th_at(w), 0u, TH_KIND_GEN, 0u, 0u)) {
+                return false;
+            }
+            i = (uint32_t)(w + sizeof(th_word) - a) - 1u; /* skip the marker */
+        }
+    }
+    return true;
+}
+
 static bool body_intact(const th_block *b, uint32_t len)
 {
     uint32_t size = th_bsize(b->header) - (uint32_t)sizeof(th_word);
-    if (len > size - TH_LINKS_END) {
-        len = size - TH_LINKS_END; /* the footer stays ours */
+    if (len > size) {
+        len = size; /* the footer stays ours */
     }
-    return len <= TH_LINKS_END ||
-           th_filled((const void *)(th_addr(b) + TH_LINKS_END), (uint8_t)TH_FILL_FREED_BYTE,
-                     len - TH_LINKS_END);
+    return len <= TH_LINKS_END || pattern_intact(th_addr(b) + TH_LINKS_END, len - TH_LINKS_END);
 }
 #endif
 
@@ -164,8 +180,7 @@ static bool handout_intact(const th_block *b, uint32_t size, uint32_t top, uint3
 #if TH_FILL
     if (top != 0u && size - top >= TH_MIN_BLOCK) {
         /* [header .. footer) of the new block; the old footer is its last word. */
-        return th_filled((const void *)(th_addr(b) + size - top), (uint8_t)TH_FILL_FREED_BYTE,
-                         top - sizeof(th_word));
+        return pattern_intact(th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
     }
     return body_intact(b, top != 0u ? size : len);
 #else
@@ -349,8 +364,13 @@ void th_gen_release(th_heap *h, th_block *b)
         th_block *p  = th_at(th_addr(b) - ps);
 #if TH_FILL
         th_fill((void *)(th_addr(b) - sizeof(th_word)), (uint8_t)TH_FILL_FREED_BYTE,
-                2u * sizeof(th_word)); /* the buried footer below and our header */
+                sizeof(th_word)); /* the buried footer below */
 #endif
+        /* Our header is buried inside the block below. Left as it was, it
+         * would still be sealed and USED, and a second free of this pointer
+         * would be accepted: mark it "freed" (sealed, not used, size 0), so
+         * that free reports TH_FAULT_DOUBLE_FREE and changes nothing. */
+        b->header = th_mkheader(b, 0u, TH_KIND_GEN, 0u, 0u);
         if (th_bin_of(ps + size) == th_bin_of(ps)) {
             /* The block below grows within its size class: it keeps its
              * place in the list (the mirror of take_top). */

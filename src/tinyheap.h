@@ -311,6 +311,24 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align) TH_MALLOC_LIKE
 th_stats th_get_stats(const th_heap *h);
 
 /**
+ * stats.free_bytes and stats.min_free_bytes without the O(n) part of
+ * th_get_stats (FreeRTOS's xPortGetFreeHeapSize and friends).
+ * h == NULL: 0 + TH_FAULT_BAD_ARGUMENT.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+size_t th_free_bytes(const th_heap *h);
+size_t th_min_free_bytes(const th_heap *h);
+
+/**
+ * Restarts the low-water mark: min_free_bytes becomes the current
+ * free_bytes (FreeRTOS's xPortResetHeapMinimumEverFreeHeapSize). The one
+ * call after which min_free_bytes may increase.
+ * h == NULL: TH_FAULT_BAD_ARGUMENT. Time: constant. Thread safety: takes the
+ * heap lock.
+ */
+void th_reset_min_free(th_heap *h);
+
+/**
  * Full consistency walk: checks every invariant numbered in th_internal.h.
  * Never modifies the heap (counters included). Reports the first corruption
  * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address)

@@ -159,9 +159,46 @@ static void test_calloc_aligned(void)
     CHECK(th_check(h));
 }
 
+/* A block freed into its free lower neighbour disappears inside it; a second
+ * free of its pointer must be refused as a double free, change nothing, and
+ * never be taken for a live block (its buried header is marked freed). */
+static void test_double_free_after_merge(void)
+{
+    th_heap *h = fresh(8192);
+    uint8_t *x = th_malloc(h, 100);
+    uint8_t *y = th_malloc(h, 100);
+    uint8_t *z = th_malloc(h, 100); /* keeps the lower block from merging further */
+    CHECK(x && y && z);
+    uint8_t *lo = x < y ? x : y;
+    uint8_t *hi = x < y ? y : x;
+    CHECK_EQ(hi - lo, 104); /* adjacent */
+    th_free(h, lo);
+    th_free(h, hi); /* merges into lo */
+    CHECK(th_check(h));
+    th_stats before = th_get_stats(h);
+    h_reset_faults();
+    th_free(h, hi);
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 1);
+    CHECK_EQ(th_usable_size(h, hi), 0);
+    CHECK(th_realloc(h, hi, 10) == NULL);
+    CHECK_EQ(h_total_faults, 3);
+    th_stats after = th_get_stats(h);
+    CHECK_EQ(after.free_bytes, before.free_bytes);
+    CHECK_EQ(after.frees, before.frees);
+    CHECK(th_check(h));
+    /* The merged memory is whole again for the next allocation. */
+    uint8_t *w = th_malloc(h, 200);
+    CHECK(w != NULL);
+    th_free(h, w);
+    th_free(h, z);
+    CHECK(th_check(h));
+    h_reset_faults();
+}
+
 int main(void)
 {
     h_record_faults();
+    test_double_free_after_merge();
     test_alignment_by_size();
     test_coalesce_and_recovery();
     test_realloc();

@@ -62,9 +62,6 @@
 #include <string.h>
 
 #include "freertos_heap.h"
-/* th_internal.h only for xPortResetHeapMinimumEverFreeHeapSize: the public
- * API keeps the low-water mark monotonic. */
-#include "th_internal.h"
 
 #if (configSUPPORT_DYNAMIC_ALLOCATION == 0)
 #error "freertos_heap.c: configSUPPORT_DYNAMIC_ALLOCATION is 0, so no heap is needed"
@@ -246,13 +243,13 @@ void *pvPortCalloc(size_t xNum, size_t xSize)
 size_t xPortGetFreeHeapSize(void)
 {
     th_heap *h = fr_the_heap;
-    return h != NULL ? th_get_stats(h).free_bytes : 0u;
+    return h != NULL ? th_free_bytes(h) : 0u;
 }
 
 size_t xPortGetMinimumEverFreeHeapSize(void)
 {
     th_heap *h = fr_the_heap;
-    return h != NULL ? th_get_stats(h).min_free_bytes : 0u;
+    return h != NULL ? th_min_free_bytes(h) : 0u;
 }
 
 void xPortResetHeapMinimumEverFreeHeapSize(void)
@@ -261,10 +258,7 @@ void xPortResetHeapMinimumEverFreeHeapSize(void)
     {
         th_heap *h = fr_the_heap;
         if (h != NULL) {
-            /* The core lowers min_free whenever the free space drops below
-             * it, and reports min(min_free, free now): restarting it from
-             * the current free bytes restarts the low-water mark. */
-            h->min_free = th_get_stats(h).free_bytes;
+            th_reset_min_free(h);
         }
     }
     (void)xTaskResumeAll();

@@ -14,6 +14,7 @@ commands=(
     "clang clang"
     "clang-tidy clang-tidy"
     "gnuplot gnuplot-nox"
+    "cmake cmake"
     "python3 python3"
     "make make"
     "gcc gcc"
