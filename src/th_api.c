@@ -70,7 +70,7 @@ static th_block *gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word k
 }
 
 /* Counts a new general block and returns its payload. */
-TH_INLINE void *gen_done(th_heap *h, th_block *b)
+TH_SOFTINLINE void *gen_done(th_heap *h, th_block *b)
 {
     void  *p      = (void *)(th_addr(b) + sizeof(th_word));
     size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;

@@ -59,7 +59,7 @@ static inline th_word *footer_of(const th_block *b, uint32_t size)
     return (th_word *)(th_addr(b) + size - sizeof(th_word));
 }
 
-TH_INLINE void bin_insert(th_heap *h, th_block *b, uint32_t size)
+TH_SOFTINLINE void bin_insert(th_heap *h, th_block *b, uint32_t size)
 {
     uint32_t  i    = th_bin_of(size);
     th_block *head = h->bins[i];
@@ -95,7 +95,7 @@ static void bin_remove(th_heap *h, th_block *b, uint32_t size)
 }
 
 /* Takes the head of bin i (its index known: no lookup). */
-TH_INLINE void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
+TH_SOFTINLINE void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 {
     th_block *n = th_lk(b)->next;
     h->bins[i]  = n;

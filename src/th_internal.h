@@ -24,6 +24,7 @@
 /* Hot helpers are forced inline: at -Os GCC would otherwise outline them and
  * pay a call on every malloc and free (measured: +40% instructions). */
 #define TH_INLINE      static inline __attribute__((always_inline))
+#define TH_SOFTINLINE  static inline
 #define TH_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define TH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define TH_CTZ(x)      ((unsigned)__builtin_ctz(x))
@@ -313,7 +314,7 @@ TH_INLINE void th_note_use(th_heap *h)
 /* Pointer classification (th_region.c). The first region is tested inline:
  * it is where almost every pointer lives. */
 const th_region *th_region_scan(const th_heap *h, uintptr_t a);
-TH_INLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
+TH_SOFTINLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
 {
     const th_region *r = &h->regions[0];
     if (a >= r->first && a - r->first < r->span) {
@@ -321,7 +322,7 @@ TH_INLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
     }
     return th_region_scan(h, a);
 }
-TH_INLINE bool th_page_is_slab(const th_region *r, uintptr_t a)
+TH_SOFTINLINE bool th_page_is_slab(const th_region *r, uintptr_t a)
 {
     size_t page = (a - r->page0) / TH_PAGE;
     return ((r->pagemap[page / 32u] >> (page % 32u)) & 1u) != 0u;

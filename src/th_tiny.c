@@ -52,7 +52,7 @@ static const uint8_t FIT[4][16] = {
 
 /* Units of the live object that starts at `unit`: 1 plus the run of
  * continuation units (used, not a start) right above it. */
-TH_INLINE uint32_t th_tiny_len(uint32_t meta, uint32_t unit)
+TH_SOFTINLINE uint32_t th_tiny_len(uint32_t meta, uint32_t unit)
 {
     uint32_t cont = meta & ~(meta >> 4) & 15u;
     return 1u + TH_CTZ(~(cont >> (unit + 1u)));
@@ -161,7 +161,7 @@ TH_INLINE bool is_cur(const th_heap *h, const th_slab *s, uint32_t i)
 
 /* Validates pointer a into slab s. Returns the object's length in units
  * with *idx and *unit set, or 0 after raising the fault that says why. */
-TH_INLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx,
+TH_SOFTINLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx,
                           uint32_t *unit)
 {
     uintptr_t off = a - th_addr(s);
