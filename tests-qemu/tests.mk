@@ -31,6 +31,10 @@ xfail_hang_TIMEOUT    := 3
 xfail_trap_NOLIB      := 1
 xfail_unaligned_NOLIB := 1
 
-# The demo prints the linker-defined region; link the allocator once it is
-# complete (remove this line when demo.c starts calling th_default()).
-demo_NOLIB := 1
+# The demo (make run) is a newlib-nano firmware over the newlib port; its
+# link is checked like test_newlib's (no libc allocator in the image).
+demo_SRCS   := src/port/newlib_nano.c
+demo_CFLAGS := --specs=nano.specs
+demo_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
+$(B)/tests-qemu/demo/demo.elf: LINK = tests-qemu/scripts/link-no-libc-malloc.sh \
+    $(CC) $(ARCH_FLAGS) $(TARGET_LDFLAGS)

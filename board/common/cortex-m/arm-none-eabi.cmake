@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# CMake toolchain file for Cortex-M firmware with arm-none-eabi-gcc and
+# newlib-nano:
+#   cmake -S app -B build -DCMAKE_TOOLCHAIN_FILE=<tinyheap>/board/common/cortex-m/arm-none-eabi.cmake
+# TINYHEAP_CPU_FLAGS selects the core (default: Cortex-M3), e.g.
+#   -DTINYHEAP_CPU_FLAGS="-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard"
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR arm)
+
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
+set(CMAKE_AR arm-none-eabi-ar)
+# No OS to run a test program on: try_compile builds a library instead.
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+set(TINYHEAP_CPU_FLAGS "-mcpu=cortex-m3 -mthumb" CACHE STRING "CPU and ABI flags")
+set(CMAKE_C_FLAGS_INIT "${TINYHEAP_CPU_FLAGS}")
+set(CMAKE_ASM_FLAGS_INIT "${TINYHEAP_CPU_FLAGS}")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "${TINYHEAP_CPU_FLAGS} --specs=nano.specs --specs=nosys.specs")
+
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * FreeRTOSConfig.h of the FreeRTOS heap tests (test_freertos4.c,
+ * test_freertos5.c): only what the heap port reads. Its assert, trace and
+ * hook macros call into the test, which checks where and when they run.
+ * TEST_HEAP5 (set by test_freertos5.mk) leaves configTOTAL_HEAP_SIZE
+ * undefined, so the port builds in heap_5 mode, as with a heap_5 config.
+ */
+#ifndef FREERTOS_CONFIG_H
+#define FREERTOS_CONFIG_H
+
+#include <stddef.h>
+
+void test_assert_failed(const char *file, int line);
+void test_trace_malloc(void *pv, size_t size);
+void test_trace_free(void *pv, size_t size);
+
+#define configASSERT(x)                                                                   \
+    do {                                                                                  \
+        if (!(x)) {                                                                       \
+            test_assert_failed(__FILE__, __LINE__);                                       \
+        }                                                                                 \
+    } while (0)
+
+#define configUSE_MALLOC_FAILED_HOOK    1
+#define configHEAP_CLEAR_MEMORY_ON_FREE 1
+#define traceMALLOC(pvAddress, uiSize)  test_trace_malloc((pvAddress), (uiSize))
+#define traceFREE(pvAddress, uiSize)    test_trace_free((pvAddress), (uiSize))
+
+#ifndef TEST_HEAP5
+#define configTOTAL_HEAP_SIZE            ((size_t)(6 * 1024))
+#define configAPPLICATION_ALLOCATED_HEAP 1
+#endif
+
+#endif /* FREERTOS_CONFIG_H */

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mode-independent checks of src/port/freertos_heap.c (see fr_common.h):
+ * alignment, small requests through the tiny allocator, calloc, the
+ * malloc-failed hook and the trace macros (when and with what), clear on
+ * free, the failure path of xTaskCreate, HeapStats_t, the low-water mark and
+ * its reset, misuse, and the scheduler suspension used as the lock.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "FreeRTOS.h"
+#include "task.h"
+
+#include "fr_common.h"
+#include "freertos_heap.h"
+#include "freertos_stubs.h"
+#include "harness.h"
+
+volatile unsigned fr_hook_calls, fr_hook_suspended, fr_assert_calls;
+volatile unsigned fr_trace_mallocs, fr_trace_frees, fr_trace_outside, fr_free_not_cleared;
+void *volatile    fr_last_malloc_pv;
+volatile size_t   fr_last_malloc_size;
+void *volatile    fr_last_free_pv;
+volatile size_t   fr_last_free_size;
+
+void vApplicationMallocFailedHook(void)
+{
+    fr_hook_calls++;
+    if (stub_suspend_depth != 0u) {
+        fr_hook_suspended++;
+    }
+}
+
+void test_assert_failed(const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    fr_assert_calls++;
+}
+
+void test_trace_malloc(void *pv, size_t size)
+{
+    fr_trace_mallocs++;
+    fr_last_malloc_pv = pv;
+    fr_last_malloc_size = size;
+    if (stub_suspend_depth == 0u) {
+        fr_trace_outside++;
+    }
+}
+
+void test_trace_free(void *pv, size_t size)
+{
+    fr_trace_frees++;
+    fr_last_free_pv = pv;
+    fr_last_free_size = size;
+    if (stub_suspend_depth == 0u) {
+        fr_trace_outside++;
+    }
+    /* configHEAP_CLEAR_MEMORY_ON_FREE: zeroed before the free is traced. */
+    const unsigned char *b = pv;
+    for (size_t i = 0; i < size; i++) {
+        if (b[i] != 0u) {
+            fr_free_not_cleared++;
+            break;
+        }
+    }
+}
+
+static void *volatile sink;
+static volatile size_t v_max = SIZE_MAX;
+
+static HeapStats_t heap_stats(void)
+{
+    HeapStats_t s;
+    memset(&s, 0xEE, sizeof s);
+    vPortGetHeapStats(&s);
+    return s;
+}
+
+static void check_alignment_and_trace(void)
+{
+    for (size_t n = 1; n <= 100; n++) {
+        unsigned m0 = fr_trace_mallocs, f0 = fr_trace_frees;
+        unsigned char *p = pvPortMalloc(n);
+        CHECK(p != NULL);
+        CHECK_EQ((uintptr_t)p & portBYTE_ALIGNMENT_MASK, 0);
+        CHECK_EQ(fr_trace_mallocs, m0 + 1u);
+        CHECK_PTR_EQ(fr_last_malloc_pv, p);
+        CHECK(fr_last_malloc_size >= n);
+        size_t traced = fr_last_malloc_size;
+        memset(p, 0xA5, n);
+        vPortFree(p);
+        CHECK_EQ(fr_trace_frees, f0 + 1u);
+        CHECK_PTR_EQ(fr_last_free_pv, p);
+        CHECK_EQ(fr_last_free_size, traced); /* the same size both ways */
+    }
+    CHECK_EQ(fr_trace_outside, 0);
+    CHECK_EQ(fr_free_not_cleared, 0);
+}
+
+/* heap_4 spends 16 bytes (8-byte header + 8 rounded) on an 8-byte message
+ * and on a 4-byte list node; tinyheap packs two per 16-byte tiny block. */
+static void check_small_objects_are_tiny(void)
+{
+    enum { N = 200 };
+    static void *msg[N];
+    size_t free0 = xPortGetFreeHeapSize();
+    th_stats t0 = th_get_stats(th_freertos_heap());
+    for (size_t i = 0; i < N; i++) {
+        msg[i] = pvPortMalloc(i % 2u == 0u ? 8u : 4u);
+        CHECK(msg[i] != NULL);
+        CHECK_EQ((uintptr_t)msg[i] & portBYTE_ALIGNMENT_MASK, 0);
+    }
+    size_t   used = free0 - xPortGetFreeHeapSize();
+    th_stats t1 = th_get_stats(th_freertos_heap());
+    CHECK_EQ(t1.tiny_objects, t0.tiny_objects + N);
+    h_printf("  %u small objects: %u bytes (heap_4: %u)\n", (unsigned)N, (unsigned)used,
+             (unsigned)(N * 16u));
+    CHECK(used <= (size_t)N * 12u); /* at least a quarter less than heap_4 */
+    for (size_t i = 0; i < N; i++) {
+        vPortFree(msg[i]);
+    }
+    CHECK_EQ(th_get_stats(th_freertos_heap()).tiny_objects, t0.tiny_objects);
+    CHECK(th_check(th_freertos_heap()));
+}
+
+static void check_zero_calloc_and_hook(void)
+{
+    /* pvPortMalloc(0): NULL, traced as (NULL, 0), hook after resuming. */
+    unsigned hook0 = fr_hook_calls, m0 = fr_trace_mallocs;
+    CHECK(pvPortMalloc(0) == NULL);
+    CHECK_EQ(fr_hook_calls, hook0 + 1u);
+    CHECK_EQ(fr_trace_mallocs, m0 + 1u);
+    CHECK(fr_last_malloc_pv == NULL);
+    CHECK_EQ(fr_last_malloc_size, 0);
+    CHECK_EQ(fr_hook_suspended, 0);
+
+    /* Oversized: NULL + hook, and no tinyheap fault. */
+    unsigned faults0 = h_total_faults;
+    CHECK(pvPortMalloc(v_max) == NULL);
+    CHECK_EQ(fr_hook_calls, hook0 + 2u);
+    CHECK_EQ(h_total_faults, faults0);
+
+    /* calloc: zeroed; overflow is NULL without the hook; 0 is malloc(0). */
+    unsigned char *c = pvPortCalloc(10, 13);
+    CHECK(c != NULL);
+    int zero = 1;
+    for (size_t i = 0; c != NULL && i < 130u; i++) {
+        zero &= c[i] == 0u;
+    }
+    CHECK(zero);
+    vPortFree(c);
+    m0 = fr_trace_mallocs;
+    CHECK(pvPortCalloc(v_max / 2u, 3) == NULL);
+    CHECK_EQ(fr_hook_calls, hook0 + 2u);
+    CHECK_EQ(fr_trace_mallocs, m0); /* never reached pvPortMalloc */
+    CHECK(pvPortCalloc(0, 4) == NULL);
+    CHECK_EQ(fr_hook_calls, hook0 + 3u);
+    vPortFree(NULL);
+}
+
+static void check_clear_on_free(void)
+{
+    unsigned f0 = fr_trace_frees;
+    unsigned char *g = pvPortMalloc(40);
+    unsigned char *t = pvPortMalloc(6);
+    CHECK(g != NULL && t != NULL);
+    memset(g, 0xAB, 40);
+    memset(t, 0xCD, 6);
+    vPortFree(g);
+    vPortFree(t);
+    CHECK_EQ(fr_trace_frees, f0 + 2u);
+    CHECK_EQ(fr_free_not_cleared, 0);
+}
+
+/* xTaskCreate allocates the stack, then the TCB; when the TCB fails it
+ * frees the stack again. The heap must come back exactly. */
+static void check_task_create_failure_path(void)
+{
+    enum { MAXB = 64, STACK = 512, TCB = 88 };
+    static void *big[MAXB], *tcbs[MAXB];
+    size_t nb = 0, nt = 0;
+    unsigned hook0 = fr_hook_calls;
+    while (nb < MAXB && (big[nb] = pvPortMalloc(STACK)) != NULL) {
+        nb++;
+    }
+    while (nt < MAXB && (tcbs[nt] = pvPortMalloc(TCB)) != NULL) {
+        nt++;
+    }
+    CHECK(nb > 2u && nb < MAXB && nt < MAXB);
+    CHECK_EQ(fr_hook_calls, hook0 + 2u);
+    vPortFree(big[--nb]); /* room for exactly one stack */
+
+    size_t      free0 = xPortGetFreeHeapSize();
+    HeapStats_t s0 = heap_stats();
+    void       *stack = pvPortMalloc(STACK);
+    CHECK(stack != NULL);
+    void *tcb = pvPortMalloc(TCB);
+    CHECK(tcb == NULL);
+    CHECK_EQ(fr_hook_calls, hook0 + 3u);
+    vPortFree(stack);
+    HeapStats_t s1 = heap_stats();
+    CHECK_EQ(xPortGetFreeHeapSize(), free0);
+    CHECK_EQ(s1.xNumberOfSuccessfulAllocations, s0.xNumberOfSuccessfulAllocations + 1u);
+    CHECK_EQ(s1.xNumberOfSuccessfulFrees, s0.xNumberOfSuccessfulFrees + 1u);
+    CHECK_EQ(s1.xSizeOfLargestFreeBlockInBytes, s0.xSizeOfLargestFreeBlockInBytes);
+
+    while (nb > 0u) {
+        vPortFree(big[--nb]);
+    }
+    while (nt > 0u) {
+        vPortFree(tcbs[--nt]);
+    }
+    CHECK(th_check(th_freertos_heap()));
+}
+
+static void check_stats_and_low_water(void)
+{
+    HeapStats_t s0 = heap_stats();
+    CHECK_EQ(s0.xAvailableHeapSpaceInBytes, xPortGetFreeHeapSize());
+    CHECK_EQ(s0.xMinimumEverFreeBytesRemaining, xPortGetMinimumEverFreeHeapSize());
+    CHECK(s0.xNumberOfFreeBlocks >= 1u);
+    CHECK(s0.xSizeOfLargestFreeBlockInBytes >= s0.xSizeOfSmallestFreeBlockInBytes);
+    CHECK(s0.xSizeOfLargestFreeBlockInBytes <= s0.xAvailableHeapSpaceInBytes + 8u);
+
+    void *a = pvPortMalloc(1000);
+    void *b = pvPortMalloc(300);
+    void *c = pvPortMalloc(20);
+    CHECK(a != NULL && b != NULL && c != NULL);
+    CHECK(pvPortMalloc(0) == NULL); /* failures are not counted */
+    vPortFree(b);
+    HeapStats_t s1 = heap_stats();
+    CHECK_EQ(s1.xNumberOfSuccessfulAllocations, s0.xNumberOfSuccessfulAllocations + 3u);
+    CHECK_EQ(s1.xNumberOfSuccessfulFrees, s0.xNumberOfSuccessfulFrees + 1u);
+    CHECK(s1.xAvailableHeapSpaceInBytes < s0.xAvailableHeapSpaceInBytes);
+    CHECK(s1.xNumberOfFreeBlocks >= 2u); /* b's hole and the rest */
+    vPortFree(a);
+    vPortFree(c);
+
+    /* The low-water mark stays below the current free size until reset. */
+    size_t now = xPortGetFreeHeapSize();
+    CHECK(xPortGetMinimumEverFreeHeapSize() <= now - 1300u);
+    xPortResetHeapMinimumEverFreeHeapSize();
+    CHECK_EQ(xPortGetMinimumEverFreeHeapSize(), now);
+    void *d = pvPortMalloc(500);
+    CHECK(d != NULL);
+    size_t low = xPortGetFreeHeapSize();
+    vPortFree(d);
+    CHECK_EQ(xPortGetMinimumEverFreeHeapSize(), low);
+    CHECK(low < now);
+    CHECK_EQ(heap_stats().xMinimumEverFreeBytesRemaining, low);
+}
+
+static void check_misuse(void)
+{
+    unsigned df0 = h_fault_count[TH_FAULT_DOUBLE_FREE];
+    unsigned f0 = fr_trace_frees;
+    void    *p = pvPortMalloc(100);
+    sink = p;
+    vPortFree(p);
+    size_t free0 = xPortGetFreeHeapSize();
+    HeapStats_t s0 = heap_stats();
+    vPortFree(p); /* a second time: reported, ignored */
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], df0 + 1u);
+    CHECK_EQ(fr_trace_frees, f0 + 1u); /* not traced as a free */
+    CHECK_EQ(xPortGetFreeHeapSize(), free0);
+    CHECK_EQ(heap_stats().xNumberOfSuccessfulFrees, s0.xNumberOfSuccessfulFrees);
+    CHECK(th_check(th_freertos_heap()));
+}
+
+static void check_suspension(void)
+{
+    unsigned calls0 = stub_suspend_calls;
+    stub_suspend_max = 0;
+    void *p = pvPortMalloc(64);
+    vPortFree(p);
+    CHECK(stub_suspend_calls > calls0);
+    CHECK_EQ(stub_suspend_calls, stub_resume_calls);
+    CHECK_EQ(stub_suspend_depth, 0);
+    /* The port's own suspension around the heap's lock slot: nested. */
+    CHECK(stub_suspend_max >= 2u);
+}
+
+void fr_common_checks(void)
+{
+    check_alignment_and_trace();
+    check_small_objects_are_tiny();
+    check_zero_calloc_and_hook();
+    check_clear_on_free();
+    check_task_create_failure_path();
+    check_stats_and_low_water();
+    check_misuse();
+    check_suspension();
+    CHECK_EQ(stub_suspend_depth, 0);
+    CHECK_EQ(fr_hook_suspended, 0);
+    CHECK_EQ(fr_trace_outside, 0);
+}

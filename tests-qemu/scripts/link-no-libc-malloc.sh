@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Link wrapper proving that src/port/newlib_nano.c replaces newlib's
+# allocator completely (docs: newlib-malloc-api.md §3, §9).
+#
+#   link-no-libc-malloc.sh <cross-gcc> <link arguments...> -o <elf>
+#
+# Runs the link with a map (-Map=<elf>.map) and a cross-reference table
+# (--cref), then fails, deleting the ELF, unless:
+#   1. the map's "Archive member included" list names none of libc's
+#      allocator objects (nano-mallocr.o, nano-freer.o, ..., mallocr.o,
+#      sbrkr.o, syssbrk.o, libnosys sbrk.o, and the public wrappers the
+#      port defines itself: malloc.o, calloc.o, realloc.o, malign.o,
+#      msize.o, aligned_alloc.o);
+#   2. the cross-reference table shows every symbol of the replacement set
+#      defined by newlib_nano.o;
+#   3. nm finds none of __malloc_free_list, __malloc_sbrk_start,
+#      __malloc_current_mallinfo, _sbrk_r, _sbrk in the image.
+# Used as LINK for the tests that link the port (test_newlib.mk).
+set -u
+
+if [ $# -lt 3 ]; then
+    echo "usage: link-no-libc-malloc.sh <cross-gcc> <link arguments...> -o <elf>" >&2
+    exit 2
+fi
+cc=$1
+nm=${cc%gcc}nm
+elf=""
+prev=""
+for a in "$@"; do
+    [ "$prev" = "-o" ] && elf=$a
+    prev=$a
+done
+if [ -z "$elf" ]; then
+    echo "link-no-libc-malloc.sh: no -o <elf> in the link command" >&2
+    exit 2
+fi
+map=${elf%.elf}.map
+
+"$@" -Wl,-Map="$map" -Wl,--cref || exit 1
+
+fail() {
+    echo "link-no-libc-malloc.sh: $elf: $*" >&2
+    rm -f "$elf"
+    exit 1
+}
+
+# 1. Archive members: the map lists each as "<archive>(<member>)" on its
+#    own line in the "Archive member included" section, before "Discarded".
+members=$(sed -n '/^Archive member included/,/^Discarded input sections/p' "$map" |
+          grep -o '([^()]*\.o)' | tr -d '()' | sort -u)
+if [ -z "$members" ]; then
+    fail "no archive members in $map (map format changed?)"
+fi
+# (valloc/pvalloc/cfree's objects are allowed: thin wrappers over the port.)
+libc_alloc='^(lib_a-|libc_a-|libnosys_a-)?(nano-)?(mallocr|freer|reallocr|callocr|malignr|msizer|mallinfor|mallstatsr|malloptr|sbrkr|syssbrk|sbrk|malloc|calloc|realloc|malign|msize|aligned_alloc)\.o$'
+bad=$(printf '%s\n' "$members" | grep -E "$libc_alloc" || true)
+if [ -n "$bad" ]; then
+    fail "libc allocator objects linked: $(echo $bad)"
+fi
+
+# 2. Who defines the replacement set: the first file after the symbol in
+#    the cross-reference table is its definition.
+for sym in _malloc_r _free_r _realloc_r _calloc_r _memalign_r _malloc_usable_size_r \
+           _mallinfo_r _malloc_stats_r _mallopt_r _malloc_trim_r posix_memalign \
+           malloc free realloc calloc memalign aligned_alloc malloc_usable_size; do
+    def=$(awk -v s="$sym" '/^Cross Reference Table/ { t = 1; next }
+                           t && $1 == s { print $2; exit }' "$map")
+    case "$def" in
+    *newlib_nano.o) ;;
+    "") fail "$sym is not in the cross-reference table" ;;
+    *) fail "$sym is defined by $def, not by newlib_nano.o" ;;
+    esac
+done
+
+# 3. The symbols only libc's allocator and sbrk define.
+found=$("$nm" "$elf" | awk '$NF ~ /^(__malloc_free_list|__malloc_sbrk_start|__malloc_current_mallinfo|_sbrk_r|_sbrk)$/ { print $NF }')
+if [ -n "$found" ]; then
+    fail "libc allocator symbols in the image: $(echo $found)"
+fi
+exit 0

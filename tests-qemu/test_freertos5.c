@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_freertos5: src/port/freertos_heap.c in heap_5 mode (no
+ * configTOTAL_HEAP_SIZE: TEST_HEAP5), against the stand-in kernel headers
+ * of tests-qemu/freertos/. Two regions carved from the linker-defined
+ * arena with a gap between them: allocation before vPortDefineHeapRegions
+ * asserts, descending regions and a second call assert, blocks land in
+ * both regions and nowhere else, a first region too small for the heap
+ * state is still used, vPortHeapResetState; then the shared checks.
+ */
+#include <stdint.h>
+
+#include "FreeRTOS.h"
+#include "task.h"
+
+#include "fr_common.h"
+#include "freertos_heap.h"
+#include "freertos_stubs.h"
+#include "harness.h"
+
+static uint8_t *arena;
+static size_t   part; /* bytes per region; regions are a part apart */
+
+static int in_range(const void *p, const uint8_t *base, size_t n)
+{
+    uintptr_t a = (uintptr_t)p;
+    return a >= (uintptr_t)base && a < (uintptr_t)base + n;
+}
+
+static void check_before_definition(void)
+{
+    unsigned a0 = fr_assert_calls, hook0 = fr_hook_calls;
+    CHECK(pvPortMalloc(16) == NULL);
+    CHECK(fr_assert_calls > a0); /* heap_5: vPortDefineHeapRegions first */
+    CHECK_EQ(fr_hook_calls, hook0 + 1u);
+    CHECK_EQ(xPortGetFreeHeapSize(), 0);
+
+    /* Descending regions: asserted, nothing built. */
+    a0 = fr_assert_calls;
+    const HeapRegion_t down[] = {{arena + 2u * part, part}, {arena, part}, {NULL, 0}};
+    vPortDefineHeapRegions(down);
+    CHECK(fr_assert_calls > a0);
+    CHECK(th_freertos_heap() == NULL);
+    vPortHeapResetState();
+}
+
+static void check_two_regions(void)
+{
+    uint8_t *r1 = arena, *r2 = arena + 2u * part;
+    const HeapRegion_t regions[] = {{r1, part}, {r2, part}, {NULL, 0}};
+    unsigned a0 = fr_assert_calls;
+    vPortDefineHeapRegions(regions);
+    CHECK_EQ(fr_assert_calls, a0);
+    CHECK(th_freertos_heap() != NULL);
+    CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
+    CHECK(xPortGetFreeHeapSize() > part);
+
+    /* A second call is refused (heap_5 allows one). */
+    vPortDefineHeapRegions(regions);
+    CHECK_EQ(fr_assert_calls, a0 + 1u);
+    CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
+
+    /* Fill the heap: blocks in both regions, none in the gap. */
+    static void *blk[128];
+    size_t n = 0, in1 = 0, in2 = 0;
+    unsigned hook0 = fr_hook_calls;
+    while (n < 128u && (blk[n] = pvPortMalloc(200)) != NULL) {
+        in1 += (size_t)in_range(blk[n], r1, part);
+        in2 += (size_t)in_range(blk[n], r2, part);
+        n++;
+    }
+    CHECK(n < 128u);
+    CHECK_EQ(fr_hook_calls, hook0 + 1u);
+    CHECK(in1 > 0u && in2 > 0u);
+    CHECK_EQ(in1 + in2, n);
+    while (n > 0u) {
+        vPortFree(blk[--n]);
+    }
+    CHECK(th_check(th_freertos_heap()));
+}
+
+static void check_reset_and_small_first_region(void)
+{
+    vPortHeapResetState();
+    CHECK(th_freertos_heap() == NULL);
+    CHECK_EQ(xPortGetFreeHeapSize(), 0);
+    unsigned a0 = fr_assert_calls;
+    CHECK(pvPortMalloc(8) == NULL);
+    CHECK(fr_assert_calls > a0);
+
+    /* A 256-byte first region cannot hold the heap state: the heap is
+     * built in the second and the first is added to it. */
+    const HeapRegion_t regions[] = {
+        {arena, 256}, {arena + part, part}, {arena + 2u * part, part}, {NULL, 0}};
+    a0 = fr_assert_calls;
+    vPortDefineHeapRegions(regions);
+    CHECK_EQ(fr_assert_calls, a0);
+    CHECK(in_range(th_freertos_heap(), arena + part, part));
+    CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 3);
+    HeapStats_t s;
+    vPortGetHeapStats(&s);
+    CHECK_EQ(s.xNumberOfSuccessfulAllocations, 0);
+    CHECK(s.xNumberOfFreeBlocks >= 3u);
+    CHECK(th_check(th_freertos_heap()));
+}
+
+int main(void)
+{
+    size_t n = 0;
+    arena = h_arena(&n);
+    /* Small regions, so that the checks that fill the heap stay quick. */
+    part = (n / 3u < 4096u ? n / 3u : 4096u) & ~(size_t)7u;
+    if (!CHECK(part >= 3000u)) {
+        return h_failures;
+    }
+    h_record_faults();
+    check_before_definition();
+    check_two_regions();
+    fr_common_checks();
+    check_reset_and_small_first_region();
+    fr_common_checks();
+    CHECK_EQ(stub_suspend_depth, 0);
+    return h_failures;
+}
