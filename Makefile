@@ -107,6 +107,8 @@ ALL_NAMES   := $(TEST_NAMES) $(SELF_NAMES) demo
 
 include tests-qemu/tests.mk
 -include $(filter-out tests-qemu/tests.mk,$(wildcard tests-qemu/*.mk tests-qemu/selftest/*.mk))
+# Fuzzing, coverage, static analysis (make fuzz, coverage, analyze; entries of make check).
+-include tests-qemu/fuzz/fuzz.mk tests-qemu/quality/quality.mk
 $(foreach n,$(SELF_NAMES),$(eval $(n)_XFAIL ?= 1))
 
 src_of  = $(or $(filter %/$(1).c,$(TEST_SRCS) $(SELF_SRCS) $(DEMO_SRC)),$(error no test named $(1)))
@@ -209,21 +211,26 @@ test-%: FORCE
 # runs. tests-qemu/scripts/summary.sh then tallies and sets the exit status.
 
 check: setup
-	$(Q)rm -rf $(addsuffix /results,$(addprefix build/,$(BOARDS))) build/lint/results
+	$(Q)rm -rf $(addsuffix /results,$(addprefix build/,$(BOARDS))) build/lint/results \
+	    build/quality/results
 	$(Q)start=$$(date +%s); \
 	$(MAKE) -j$(JOBS) -k check-boards; \
-	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint
+	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
-check-boards: $(addprefix check-board-,$(BOARDS)) build/lint/results/cppcheck.res \
-              build/lint/results/clang-tidy.res build/lint/results/stack.res \
-              build/lint/results/bench-smoke.res
+# Checks that are not per board, tallied under "lint".
+LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke
+check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
+$(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
+build/lint/results/expected: FORCE
+	@mkdir -p $(@D) && echo '$(LINT_ENTRIES)' >$@
 $(addprefix check-board-,$(BOARDS)): check-board-%:
 	$(Q)$(MAKE) BOARD=$* board-check
 
 ENTRY = tests-qemu/scripts/check-entry.sh
 BOARD_TESTS := $(foreach n,$(TEST_NAMES) $(SELF_NAMES),$(if $(call runs_on,$(n)),$(n)))
 BOARD_ENTRIES := build-harness build-src $(if $(filter yes,$(LINKTEST)),link-nostdlib) \
-                 $(if $(filter board/host,$(ARCH_DIR)),build-src-clang) $(BOARD_TESTS)
+                 $(if $(filter board/host,$(ARCH_DIR)),build-src-clang) $(BOARD_TESTS) \
+                 $(if $(filter board/common/cortex-m,$(ARCH_DIR)),build-cmake)
 
 board-check: $(BOARD_ENTRIES:%=$(R)/%.res)
 
@@ -233,6 +240,11 @@ $(R)/expected: FORCE
 $(R)/build-harness.res: FORCE | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:harness -- \
 	    $(MAKE) BOARD=$(BOARD) base
+# The CMake consumer (README "Using tinyheap in a firmware"): configured and
+# built from scratch with the arm-none-eabi toolchain file.
+$(R)/build-cmake.res: FORCE | $(R)/expected
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:cmake -- \
+	    tests-qemu/scripts/build-cmake-consumer.sh $(B)/cmake '$(ARCH_FLAGS)'
 $(R)/build-src.res: FORCE | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:src --need-files '$(LIB_SRCS)' -- \
 	    $(MAKE) BOARD=$(BOARD) lib

@@ -1,0 +1,48 @@
+# Fuzzing (host, clang + libFuzzer + ASan + UBSan). Included by the Makefile.
+#
+#   make fuzz [FUZZ_SECONDS=300] [FUZZ_JOBS=1]   long run; new inputs go to
+#                  build/fuzz/corpus (a working copy), crashes to build/fuzz/artifacts
+#   make fuzz-check   replays the committed corpus, then a short fixed-seed run
+#                  (FUZZ_CHECK_RUNS executions, -seed=1): part of make check
+#   make fuzz-merge   minimises build/fuzz/corpus into the committed seed corpus
+#
+# The target, tests-qemu/fuzz/fuzz_heap.c, links src/*.c built with the test
+# flags (TH_DEBUG=1: hardening and fill patterns on), minus th_default.c
+# (it needs the linker-defined region).
+
+FUZZ_CC         ?= clang
+FUZZ_SECONDS    ?= 300
+FUZZ_JOBS       ?= 1
+FUZZ_CHECK_RUNS ?= 12000
+FUZZ_DIR        := build/fuzz
+FUZZ_BIN        := $(FUZZ_DIR)/fuzz_heap
+FUZZ_SEEDS      := tests-qemu/fuzz/corpus
+FUZZ_SRCS       := $(filter-out src/th_default.c,$(LIB_SRCS)) tests-qemu/fuzz/fuzz_heap.c
+FUZZ_CFLAGS     := -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+                   -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc $(TEST_DEFS) \
+                   $(FUZZ_EXTRA_CFLAGS)
+
+.PHONY: fuzz fuzz-build fuzz-check fuzz-merge
+
+fuzz-build: $(FUZZ_BIN)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
+	$(Q)cp -n $(FUZZ_SEEDS)/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
+	$(Q)cd $(FUZZ_DIR) && ./fuzz_heap -max_total_time=$(FUZZ_SECONDS) -jobs=$(FUZZ_JOBS) \
+	    -workers=$(FUZZ_JOBS) -print_final_stats=1 -artifact_prefix=artifacts/ corpus \
+	    $(FUZZ_ARGS)
+
+fuzz-check: $(FUZZ_BIN)
+	@rm -rf $(FUZZ_DIR)/scratch && mkdir -p $(FUZZ_DIR)/scratch $(FUZZ_DIR)/artifacts
+	$(Q)$(FUZZ_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
+	$(Q)$(FUZZ_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch $(FUZZ_SEEDS)
+
+fuzz-merge: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_SEEDS)
+	$(Q)$(FUZZ_BIN) -merge=1 -max_len=512 $(FUZZ_SEEDS) $(FUZZ_DIR)/corpus

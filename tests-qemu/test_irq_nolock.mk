@@ -1,0 +1,7 @@
+# test_irq_nolock: test_irq without the lock; must fail (the interrupt is
+# caught re-entering the heap). See test_irq_nolock.c.
+test_irq_nolock_SRCS    := src/port/baremetal_lock.c
+test_irq_nolock_CFLAGS  := -Isrc/port
+test_irq_nolock_BOARDS  := microbit mps2-an385 mps2-an386 mps2-an505
+test_irq_nolock_TIMEOUT := 30
+test_irq_nolock_XFAIL   := 1
