@@ -99,6 +99,44 @@ static void list_remove(th_heap *h, th_slab *s, uint32_t j)
     }
 }
 
+/* TH_HARDEN: is slab id `id` (0: none) a page the page map marks as a slab? */
+static bool slab_id_ok(const th_heap *h, uint16_t id)
+{
+    if (id == 0u) {
+        return true;
+    }
+    uintptr_t        a = h->tiny_base + ((uintptr_t)id - 1u) * TH_PAGE;
+    const th_region *r = th_region_of(h, a);
+    return r != NULL && th_page_is_slab(r, a);
+}
+
+/* TH_HARDEN: do the links of every class list s is on name slabs that link
+ * back to it (or the list head, for the first)? Checked before a tiny free
+ * or allocation changes anything, so a damaged link is reported, never
+ * followed (reclass may write through any of them). */
+static bool links_ok(const th_heap *h, const th_slab *s)
+{
+#if TH_HARDEN
+    uint16_t me = slab_id(h, s);
+    for (uint32_t j = 0; j < 4u; j++) {
+        if (s->map[j] == 0u) {
+            continue; /* not on list j: its links are stale and unused */
+        }
+        uint16_t n = s->next[j];
+        uint16_t p = s->prev[j];
+        if (!slab_id_ok(h, n) || !slab_id_ok(h, p) ||
+            (n != 0u && th_slab_at(h, n)->prev[j] != me) ||
+            (p != 0u ? th_slab_at(h, p)->next[j] != me : h->tiny_head[j] != me)) {
+            return false;
+        }
+    }
+#else
+    (void)h;
+    (void)s;
+#endif
+    return true;
+}
+
 /* Moves block i of s from class co to class cn != co (restores I11, I12). */
 static void reclass(th_heap *h, th_slab *s, uint32_t i, uint32_t co, uint32_t cn)
 {
@@ -174,9 +212,18 @@ TH_SOFTINLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_
     uint32_t m  = s->meta[i];
     uint32_t u  = m & 15u;
     uint32_t c  = is_cur(h, s, i) ? 0u : th_tiny_class(u);
+    uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
+    /* The slab's own header (the last word of the page below, where an
+     * overflow of the block below lands): releasing the slab reads it. */
+    const th_block *sb = th_at(th_addr(s) - sizeof(th_word));
+    if (!th_sealed(sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
+        th_raise(h, TH_FAULT_CORRUPTION, sb);
+        return 0u;
+    }
     /* I10, I11: S within U, and the block filed under its class (the
-     * current block under none). */
-    if (((m >> 4) & ~u) != 0u || (c != 0u && ((s->map[c - 1u] >> i) & 1u) == 0u)) {
+     * current block and a full one under none); the slab's links sound. */
+    if (((m >> 4) & ~u) != 0u || (c != 0u ? ((s->map[c - 1u] >> i) & 1u) == 0u : in != 0u) ||
+        !links_ok(h, s)) {
         th_raise(h, TH_FAULT_CORRUPTION, (const void *)a);
         return 0u;
     }
@@ -238,9 +285,18 @@ static void *alloc_other(th_heap *h, uint32_t k)
     uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
     if (m != 0u) {
         uint32_t j = k - 1u + TH_CTZ(m);
-        s          = th_slab_at(h, h->tiny_head[j]);
-        i          = TH_CTZ(s->map[j]);
-        c          = j + 1u;
+        if (TH_HARDEN && !slab_id_ok(h, h->tiny_head[j])) {
+            th_raise(h, TH_FAULT_CORRUPTION, &h->tiny_head[j]);
+            return NULL;
+        }
+        s = th_slab_at(h, h->tiny_head[j]);
+        if (s->map[j] == 0u || !links_ok(h, s) ||
+            (h->tiny_cur != NULL && !links_ok(h, h->tiny_cur))) {
+            th_raise(h, TH_FAULT_CORRUPTION, s); /* I11, I12 */
+            return NULL;
+        }
+        i = TH_CTZ(s->map[j]);
+        c = j + 1u;
     } else {
         s = slab_new(h);
         if (s == NULL) {
@@ -251,6 +307,10 @@ static void *alloc_other(th_heap *h, uint32_t k)
     }
     uint32_t u   = s->meta[i] & 15u;
     uint32_t pos = FIT[k - 1u][u];
+    if (th_tiny_class(u) != c || ((s->meta[i] >> 4) & ~u) != 0u) {
+        th_raise(h, TH_FAULT_CORRUPTION, s->blocks[i]); /* I10, I11: filed under a class it is not */
+        return NULL;
+    }
     if (!units_intact(h, s, i, pos, k)) {
         return NULL;
     }

@@ -291,8 +291,7 @@ static void s_slab_header(void)
 {
     A             = th_malloc(H, 4); /* the first slab */
     uint8_t *page = (uint8_t *)slab_of(A);
-    B             = block_below((uintptr_t)page - 4u);
-    flip(page - 3, 0x02);
+    flip(page - 3, 0x02); /* as an overflow of the block below would */
 }
 
 /* The region-end sentinel (overflow of the last block). */
@@ -361,8 +360,8 @@ static const scen s_scen[] = {
      s_tiny_uaf, t_malloc_8, false, 0},
     {"persistent chunk header", "th_free(block below)", TH_FAULT_CORRUPTION, s_pers_header,
      t_free_a, true, 0},
-    {"tiny slab header", "th_free(block below)", TH_FAULT_CORRUPTION, s_slab_header, t_free_b,
-     true, 0},
+    {"tiny slab header", "th_free(object in the slab)", TH_FAULT_CORRUPTION, s_slab_header,
+     t_free_a, true, 0},
     {"region-end sentinel", "th_free(last block)", TH_FAULT_CORRUPTION, s_sentinel, t_free_b,
      true, 0},
     {"heap state magic", "th_free(block)", TH_FAULT_BAD_ARGUMENT, s_magic, t_free_a, false, 0},
