@@ -41,21 +41,6 @@ TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
     }
 }
 
-static void bad_heap(const th_heap *h)
-{
-    th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
-}
-
-/* A usable heap handle, or a TH_FAULT_BAD_ARGUMENT. */
-TH_INLINE bool heap_ok(const th_heap *h)
-{
-    if (TH_LIKELY(h != NULL && h->magic == TH_MAGIC)) {
-        return true;
-    }
-    bad_heap(h);
-    return false;
-}
-
 /* A general allocation that, when memory runs out, first gives back an
  * all-empty slab kept only for the current tiny block, then retries. */
 static th_block *gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
@@ -138,7 +123,7 @@ static void free_gen(th_heap *h, th_block *b)
 
 void *th_malloc(th_heap *h, size_t size)
 {
-    if (!heap_ok(h) || size == 0u) {
+    if (!th_heap_ok(h) || size == 0u) {
         return NULL;
     }
     th_lock(h);
@@ -169,7 +154,7 @@ void *th_malloc(th_heap *h, size_t size)
 
 void *th_calloc(th_heap *h, size_t n, size_t size)
 {
-    if (!heap_ok(h)) {
+    if (!th_heap_ok(h)) {
         return NULL;
     }
     if (size != 0u && n > SIZE_MAX / size) {
@@ -187,7 +172,7 @@ void *th_calloc(th_heap *h, size_t n, size_t size)
 
 void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
 {
-    if (!heap_ok(h)) {
+    if (!th_heap_ok(h)) {
         return NULL;
     }
     th_lock(h);
@@ -207,7 +192,7 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
 
 void th_free(th_heap *h, void *p)
 {
-    if (!heap_ok(h) || p == NULL) {
+    if (!th_heap_ok(h) || p == NULL) {
         return;
     }
     th_lock(h);
@@ -230,7 +215,7 @@ void th_free(th_heap *h, void *p)
 
 size_t th_usable_size(const th_heap *ch, const void *p)
 {
-    if (!heap_ok(ch) || p == NULL) {
+    if (!th_heap_ok(ch) || p == NULL) {
         return 0u;
     }
     /* Deviation: const dropped only to count a fault in the stats. */
@@ -257,7 +242,7 @@ size_t th_usable_size(const th_heap *ch, const void *p)
 
 void *th_realloc(th_heap *h, void *p, size_t size)
 {
-    if (!heap_ok(h)) {
+    if (!th_heap_ok(h)) {
         return NULL;
     }
     if (p == NULL) {

@@ -303,8 +303,7 @@ static void tiny_counts(const th_heap *h, th_stats *st)
 
 bool th_check(const th_heap *h)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_report(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return false;
     }
     th_lock(h);
@@ -320,8 +319,7 @@ bool th_check(const th_heap *h)
 th_stats th_get_stats(const th_heap *h)
 {
     th_stats s = {0};
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return s;
     }
     th_lock(h);
@@ -360,37 +358,39 @@ th_stats th_get_stats(const th_heap *h)
     return s;
 }
 
-size_t th_free_bytes(const th_heap *h)
+/* The two O(1) free-space marks, under the lock. */
+static void free_marks(const th_heap *h, size_t *now, size_t *low)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
-        return 0u;
-    }
     size_t largest;
     th_lock(h);
-    size_t fb = free_now(h, &largest);
+    *now = free_now(h, &largest);
+    *low = h->min_free < *now ? h->min_free : *now;
     th_unlock(h);
-    return fb;
+}
+
+size_t th_free_bytes(const th_heap *h)
+{
+    size_t now = 0u;
+    size_t low = 0u;
+    if (th_heap_ok(h)) {
+        free_marks(h, &now, &low);
+    }
+    return now;
 }
 
 size_t th_min_free_bytes(const th_heap *h)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
-        return 0u;
+    size_t now = 0u;
+    size_t low = 0u;
+    if (th_heap_ok(h)) {
+        free_marks(h, &now, &low);
     }
-    size_t largest;
-    th_lock(h);
-    size_t fb = free_now(h, &largest);
-    size_t mf = h->min_free < fb ? h->min_free : fb;
-    th_unlock(h);
-    return mf;
+    return low;
 }
 
 void th_reset_min_free(th_heap *h)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return;
     }
     size_t largest;
@@ -401,8 +401,11 @@ void th_reset_min_free(th_heap *h)
 
 void th_walk(const th_heap *h, th_walk_fn fn, void *user)
 {
-    if (h == NULL || h->magic != TH_MAGIC || fn == NULL) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
+        return;
+    }
+    if (fn == NULL) {
+        th_bad_heap(NULL); /* a NULL callback: bad argument */
         return;
     }
     static const char kinds[4] = {'g', 't', 'p', 'e'};

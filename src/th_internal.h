@@ -346,6 +346,18 @@ bool   th_tiny_drop_cur(th_heap *h);
 const th_slab *th_tiny_idle_slab(const th_heap *h);
 th_slab *th_slab_at(const th_heap *h, uint16_t id);
 
+/* Every public call on a heap starts here: a NULL or foreign handle is a
+ * TH_FAULT_BAD_ARGUMENT (counted nowhere: there is no heap to count in). */
+void th_bad_heap(const th_heap *h);
+TH_INLINE bool th_heap_ok(const th_heap *h)
+{
+    if (TH_LIKELY(h != NULL && h->magic == TH_MAGIC)) {
+        return true;
+    }
+    th_bad_heap(h);
+    return false;
+}
+
 /* Locking. */
 TH_INLINE void th_lock(const th_heap *h)
 {

@@ -41,8 +41,7 @@ static th_block *chunk(th_heap *h, size_t size, uint32_t align)
 
 void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return NULL;
     }
     th_lock(h);

@@ -85,6 +85,11 @@ void th_raise(th_heap *h, th_fault kind, const void *ptr)
     fn(h, kind, ptr);
 }
 
+void th_bad_heap(const th_heap *h)
+{
+    th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+}
+
 /* Calls the handler without counting: for th_check, which never writes. */
 void th_report(const th_heap *h, th_fault kind, const void *ptr)
 {
@@ -183,8 +188,7 @@ th_heap *th_init(void *base, size_t size)
 
 bool th_add_region(th_heap *h, void *base, size_t size)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return false;
     }
     th_lock(h);
@@ -220,8 +224,7 @@ bool th_add_region(th_heap *h, void *base, size_t size)
 
 void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return;
     }
     h->lock     = lock;
@@ -231,8 +234,7 @@ void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx)
 
 th_oom_hook th_set_oom_hook(th_heap *h, th_oom_hook hook)
 {
-    if (h == NULL || h->magic != TH_MAGIC) {
-        th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
+    if (!th_heap_ok(h)) {
         return NULL;
     }
     th_lock(h);
