@@ -15,12 +15,13 @@ commands=(
     "clang-tidy clang-tidy"
     "gnuplot gnuplot-nox"
     "cmake cmake"
+    "gcovr gcovr"
     "python3 python3"
     "make make"
     "gcc gcc"
 )
 # packages without a command of their own
-libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib)
+libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-14-dev)
 
 missing=()
 for entry in "${commands[@]}"; do
