@@ -17,12 +17,12 @@
 #define TH_NO_LIBCALL
 #endif
 
+/* Both pointers are heap pointers, so at least 4-aligned (tiny objects are
+ * 4-aligned, general blocks 8-aligned): words, then the tail in bytes. */
 TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 {
-    if (((th_addr(d) | th_addr(s)) & 3u) == 0u) {
-        for (; n >= 4u; n -= 4u, d += 4, s += 4) {
-            *(uint32_t *)(uintptr_t)d = *(const uint32_t *)(uintptr_t)s;
-        }
+    for (; n >= 4u; n -= 4u, d += 4, s += 4) {
+        *(uint32_t *)(uintptr_t)d = *(const uint32_t *)(uintptr_t)s;
     }
     for (; n != 0u; n--) {
         *d++ = *s++;
@@ -31,10 +31,8 @@ TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 
 TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
 {
-    if ((th_addr(d) & 3u) == 0u) {
-        for (; n >= 4u; n -= 4u, d += 4) {
-            *(uint32_t *)(uintptr_t)d = 0u;
-        }
+    for (; n >= 4u; n -= 4u, d += 4) {
+        *(uint32_t *)(uintptr_t)d = 0u;
     }
     for (; n != 0u; n--) {
         *d++ = 0u;

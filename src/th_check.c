@@ -126,11 +126,14 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
 #endif
             is_slab = true;
         }
-        /* I8 the other way: no page of a non-slab block is marked. */
+        /* I8 the other way: no page that starts inside a non-slab block is
+         * marked (every page of the region is looked at once in all). */
         if (!is_slab) {
             uintptr_t p = (a + sizeof(th_word) + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u);
-            if (p >= a && p - a < size && th_page_is_slab(r, p)) {
-                return fail(t, p);
+            for (; p >= a && p - a < size; p += TH_PAGE) {
+                if (th_page_is_slab(r, p)) {
+                    return fail(t, p);
+                }
             }
         }
         prev_free = (hd & TH_USED) == 0u;

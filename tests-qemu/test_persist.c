@@ -15,6 +15,15 @@ static void     on_oom(th_heap *h, size_t size)
     s_oom++;
 }
 
+static void count_slabs(void *user, char kind, const void *addr, size_t size)
+{
+    (void)addr;
+    (void)size;
+    if (kind == 't') {
+        (*(unsigned *)user)++;
+    }
+}
+
 int main(void)
 {
     size_t   n;
@@ -93,6 +102,21 @@ int main(void)
     CHECK(got > 10);
     CHECK_EQ(th_get_stats(h).failed, failed0 + 1u);
     CHECK_EQ(s_oom, 1);
+    CHECK(th_check(h));
+
+    /* The idle slab the tiny cursor keeps (seed trap 2) is given back when
+     * a persistent chunk needs its memory. */
+    h = th_init(arena, 2048);
+    th_free(h, th_malloc(h, 4));
+    CHECK(th_get_stats(h).tiny_blocks == 0);
+    unsigned t_pages = 0;
+    th_walk(h, count_slabs, &t_pages);
+    CHECK_EQ(t_pages, 1);
+    while (th_persistent_alloc(h, 200, 8) != NULL) {
+    }
+    t_pages = 0;
+    th_walk(h, count_slabs, &t_pages);
+    CHECK_EQ(t_pages, 0);
     CHECK(th_check(h));
 
     /* After a reset (a new heap over the same memory): trap 1 again. */
