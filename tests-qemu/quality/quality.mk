@@ -47,13 +47,8 @@ coverage: coverage-fuzz
 	    --fail-under-line $(COV_MIN_LINES) --fail-under-branch $(COV_MIN_BRANCHES) $(COV_DIR)
 
 # ---- make analyze ---------------------------------------------------------------
-# Suppressions:
-#   src/th_region.c -Wno-analyzer-null-dereference: th_page_mark() dereferences
-#       th_region_of(page) unchecked; its two callers (th_tiny.c slab_new and
-#       slab_release) pass the page of a slab block, which lies in a region by
-#       construction, so the NULL path the analyzer follows cannot happen.
+# No suppressions.
 ANALYZE_FLAGS := -std=c11 -O1 -fanalyzer -Werror -Wall -Wextra -ffreestanding -Isrc -Isrc/port
-ANALYZE_SUPPRESS_src/th_region.c := -Wno-analyzer-null-dereference
 ANALYZE_HOST  := $(LIB_SRCS) $(filter %/baremetal_lock.c,$(PORT_SRCS))
 ANALYZE_ARM   := $(filter %/baremetal_lock.c %/newlib_nano.c,$(PORT_SRCS))
 
