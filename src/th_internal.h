@@ -147,6 +147,8 @@ typedef struct th_slab {
 
 _Static_assert(sizeof(th_slab) == TH_PAGE - 4u, "a slab fills its page but the next header");
 _Static_assert(TH_SLAB_BLOCKS <= 32u, "one map word per class");
+_Static_assert(offsetof(th_slab, meta) % 4u == 0u && TH_SLAB_BLOCKS % 4u == 0u,
+               "meta[] is cleared a word at a time");
 
 /* ==========================================================================
  * Regions and the heap
