@@ -337,5 +337,6 @@ clean:
 	$(Q)rm -rf build
 
 include tests-qemu/bench/bench.mk
+bench: setup
 
 FORCE:

@@ -12,6 +12,7 @@
 #                       crash or a hang (for make check)
 #   make bench-verify   checks the SysTick counts against a QEMU exec trace
 #   make bench-readme   splices results.md into README.md between the markers
+#                       (make bench does it too, at the end)
 #
 # Every variable here starts with BENCH_ so it cannot clash with the
 # including Makefile. Outputs go to build/bench/.
@@ -104,6 +105,7 @@ bench-build: $(BENCH_ELFS)
 bench: $(BENCH_ELFS)
 	$(BENCH_RUN) --seeds $(BENCH_SEEDS) --steps $(BENCH_STEPS) --out $(BENCH_DIR)/results \
 	    --work $(BENCH_B)/work
+	$(BENCH_PYTHON) $(BENCH_DIR)/splice_readme.py README.md $(BENCH_DIR)/results/results.md
 bench-smoke: $(BENCH_SMOKE_ELFS)
 	$(BENCH_RUN) --smoke --out $(BENCH_B)/smoke --work $(BENCH_B)/smoke
 bench-verify: $(BENCH_B)/m3/tinyheap/bench.elf $(BENCH_B)/m3/newlib-nano/bench.elf \
