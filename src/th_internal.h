@@ -21,8 +21,10 @@
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-/* Hot helpers are forced inline: at -Os GCC would otherwise outline them and
- * pay a call on every malloc and free (measured: +40% instructions). */
+/* Small hot helpers are forced inline: at -Os GCC outlines them and pays a
+ * call on every malloc and free (bench-smoke, Cortex-M3: malloc mean 183..224
+ * without, 159..180 with). Larger ones (TH_SOFTINLINE) are left to GCC:
+ * forcing them too saved ~4% more for 650 bytes of code. */
 #define TH_INLINE      static inline __attribute__((always_inline))
 #define TH_SOFTINLINE  static inline
 #define TH_LIKELY(x)   __builtin_expect(!!(x), 1)
