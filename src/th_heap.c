@@ -18,18 +18,24 @@
  *      class, so the head is taken only if it is large enough (good fit).
  *   2. Otherwise take the head of the next non-empty bin above: every block
  *      there is larger than the request, so no list is ever walked.
- *   3. Split the block when the rest can hold a minimal block; the rest goes
- *      back to its bin.
+ *   3. Split the block when the rest can hold a minimal block, taking the
+ *      request from its top: the rest keeps the block's header, and its
+ *      place in its list whenever its size class does not change, so most
+ *      splits touch no list at all.
  *
  * Freeing coalesces immediately with both neighbours: the block above is
  * found from the size in our own header, the block below from its footer,
  * announced by our PREV_FREE bit. No two free blocks are ever adjacent.
+ * When the block below absorbs us without leaving its size class, it keeps
+ * its place in its list (the mirror of step 3), and the header we leave
+ * buried inside it is marked freed so a second free is refused.
  *
  * WORST-CASE BOUND
  *
  * No loop depends on the number of blocks or the heap size: malloc reads at
  * most TH_NWORDS (3 for the default 72 bins) bitmap words, unlinks one block
- * and links at most one; free unlinks at most two and links one. The bound
+ * and links at most one; free unlinks at most two and links one. (The debug
+ * fill patterns, TH_FILL, add O(size) of the block freed or handed out.) The bound
  * in instructions per target is measured by `make bench` and given in
  * README.md. Aligned allocation searches for size + align + one minimal
  * block, then gives the gap in front back to the lists: still constant time.
