@@ -234,9 +234,10 @@ static size_t cur_slab_size(const th_heap *h, size_t *merged, size_t *neighbours
     *merged     = 0u;
     *neighbours = 0u;
 #if TH_TINY
-    const th_slab *s = th_tiny_idle_slab(h);
-    if (s != NULL) {
-        const th_block *b    = th_at(th_addr(s) - sizeof(th_word));
+    const th_slab  *s  = th_tiny_idle_slab(h);
+    const th_block *sb = s != NULL ? th_at(th_addr(s) - sizeof(th_word)) : NULL;
+    if (sb != NULL && th_sealed(sb, sb->header)) { /* damaged: not given back, not counted */
+        const th_block *b    = sb;
         size_t          size = th_bsize(b->header);
         const th_block *n    = th_at(th_addr(b) + size);
         *merged              = size;

@@ -420,6 +420,11 @@ bool th_tiny_drop_cur(th_heap *h)
     if (s == NULL) {
         return false;
     }
+    const th_block *sb = th_at(th_addr(s) - sizeof(th_word));
+    if (!th_sealed(sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
+        th_raise(h, TH_FAULT_CORRUPTION, sb); /* released, it would be merged by a bad size */
+        return false;
+    }
     h->tiny_cur = NULL;
     reclass(h, s, h->tiny_cur_idx, 0u, 4u); /* filed as empty, then released */
     slab_release(h, s);

@@ -205,9 +205,31 @@ static void test_fallback_when_full(void)
     CHECK(th_check(h));
 }
 
+/* The idle slab the cursor keeps is given back only if its header is sound:
+ * an overflow of the block below must be reported, not merged by. */
+static void test_idle_slab_header(void)
+{
+    th_heap *h = fresh(4096);
+    th_free(h, th_malloc(h, 4)); /* an idle slab, held by the cursor */
+    uint8_t *p = th_malloc(h, 4);
+    uintptr_t page = (uintptr_t)p & ~(uintptr_t)511u;
+    th_free(h, p);
+    size_t            want     = th_get_stats(h).largest_free; /* needs the slab's memory */
+    volatile uint8_t *hdr_byte = (volatile uint8_t *)(page - 3u);
+    *hdr_byte ^= 0x02u; /* as an overflow of the block below would */
+    h_reset_faults();
+    CHECK(th_get_stats(h).largest_free < want); /* no longer counted as free */
+    CHECK(th_malloc(h, want) == NULL);          /* and not released */
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    *hdr_byte ^= 0x02u;
+    h_reset_faults();
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
+    test_idle_slab_header();
     test_first_call();
     test_packing();
     test_bad_frees();
