@@ -39,19 +39,6 @@ TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
     }
 }
 
-/* A general allocation that, when memory runs out, first gives back an
- * all-empty slab kept only for the current tiny block, then retries. */
-static th_block *gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
-{
-    th_block *b = th_gen_alloc(h, bsize, align, kind);
-#if TH_TINY
-    if (b == NULL && th_tiny_drop_cur(h)) {
-        b = th_gen_alloc(h, bsize, align, kind);
-    }
-#endif
-    return b;
-}
-
 /* Counts a new general block and returns its payload. */
 TH_SOFTINLINE void *gen_done(th_heap *h, th_block *b)
 {
@@ -66,23 +53,22 @@ TH_SOFTINLINE void *gen_done(th_heap *h, th_block *b)
 
 static void *alloc_locked(th_heap *h, size_t size, uint32_t align)
 {
-    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
 #if TH_TINY
     if (size < 16u && align <= 4u) {
-        void *p = th_tiny_alloc(h, size);
+        uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+        void    *p      = th_tiny_alloc(h, size);
         if (p != NULL || faults != h->faults[TH_FAULT_CORRUPTION]) {
             return p; /* NULL: corruption found and reported, nothing changed */
         }
     }
 #endif
-    th_block *b = gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_GEN);
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t  bsize  = th_gen_bsize_for(size);
+    th_block *b      = th_gen_alloc(h, bsize, align, TH_KIND_GEN);
     if (b == NULL) {
-        if (faults == h->faults[TH_FAULT_CORRUPTION]) {
-            th_oom(h, size);
-        }
-        return NULL;
+        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
     }
-    return gen_done(h, b);
+    return b != NULL ? gen_done(h, b) : NULL;
 }
 
 /* What a pointer is: its region, and whether it lies in a tiny slab. */

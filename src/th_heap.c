@@ -345,6 +345,27 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
     return carve(h, b, size, gap, bsize, kind);
 }
 
+/* What an allocator does when th_gen_alloc returned NULL for a request of
+ * `request` bytes (`faults`: the corruption count before it tried). The
+ * idle slab the tiny cursor keeps (I13) is given back and the search tried
+ * once more; still nothing, and no corruption reported on the way: out of
+ * memory (failed + 1, the OOM hook). Off the fast path on purpose: callers
+ * only come here on NULL. Used by malloc, aligned and persistent. */
+th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind, size_t request,
+                       uint32_t faults)
+{
+    th_block *b = NULL;
+#if TH_TINY
+    if (faults == h->faults[TH_FAULT_CORRUPTION] && th_tiny_drop_cur(h)) {
+        b = th_gen_alloc(h, bsize, align, kind);
+    }
+#endif
+    if (b == NULL && faults == h->faults[TH_FAULT_CORRUPTION]) {
+        th_oom(h, request);
+    }
+    return b;
+}
+
 /* Frees a used block the caller has validated (or owns: slabs, chunks),
  * merging it with free neighbours:
  *   [ prev ][ this ][ next ]  =>  [        one free block        ]          */

@@ -26,15 +26,12 @@ static void *counted(th_heap *h, void *p, size_t size)
     return p;
 }
 
-static th_block *chunk(th_heap *h, size_t size, uint32_t align)
+/* A block of kind PERS, or NULL after th_gen_retry's out-of-memory path. */
+static th_block *take(th_heap *h, uint32_t bsize, uint32_t align, size_t request)
 {
-    th_block *b = th_gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_PERS);
-#if TH_TINY
-    if (b == NULL && th_tiny_drop_cur(h)) {
-        b = th_gen_alloc(h, th_gen_bsize_for(size), align, TH_KIND_PERS);
-    }
-#endif
-    return b;
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    th_block *b      = th_gen_alloc(h, bsize, align, TH_KIND_PERS);
+    return b != NULL ? b : th_gen_retry(h, bsize, align, TH_KIND_PERS, request, faults);
 }
 
 /* ==== Public implementation ================================================ */
@@ -45,17 +42,14 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
         return NULL;
     }
     th_lock(h);
-    void    *p      = NULL;
-    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+    void *p = NULL;
     if (size == 0u || align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST ||
         align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1))) {
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL); /* the seed throws; we report */
     } else if (align > TH_ALIGNMENT || size > TH_PERSIST_CHUNK / 4u) {
-        th_block *b = chunk(h, size, (uint32_t)align);
+        th_block *b = take(h, th_gen_bsize_for(size), (uint32_t)align, size);
         if (b != NULL) {
             p = counted(h, (void *)(th_addr(b) + sizeof(th_word)), size);
-        } else if (faults == h->faults[TH_FAULT_CORRUPTION]) {
-            th_oom(h, size);
         }
     } else {
         /* Chunk payloads are 8-aligned, so aligning the offset aligns the
@@ -66,14 +60,13 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
             h->pers_off = off + (uint32_t)size;
             p           = counted(h, p, size);
         } else {
-            th_block *b = chunk(h, TH_PERSIST_CHUNK - TH_BLOCK_OVERHEAD, TH_ALIGNMENT);
+            /* Out of memory: the current chunk, if any, stays current. */
+            th_block *b = take(h, TH_PERSIST_CHUNK, TH_ALIGNMENT, size);
             if (b != NULL) {
                 h->pers_base = (uint8_t *)(th_addr(b) + sizeof(th_word));
                 h->pers_size = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
                 h->pers_off  = (uint32_t)size;
                 p            = counted(h, h->pers_base, size);
-            } else if (faults == h->faults[TH_FAULT_CORRUPTION]) {
-                th_oom(h, size); /* the current chunk, if any, stays current */
             }
         }
     }
