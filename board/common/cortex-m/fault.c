@@ -45,6 +45,16 @@ static void put_reg(const char *name, uint32_t v)
     cm_puthex(v);
 }
 
+/* One indented line of name=value pairs. */
+static void put_regs(const char *const *names, const uint32_t *values, unsigned n)
+{
+    cm_puts("    ");
+    for (unsigned i = 0; i < n; i++) {
+        put_reg(names[i], values[i]);
+        cm_puts(i + 1u < n ? " " : "\n");
+    }
+}
+
 _Noreturn void cm_fault_report(const uint32_t *frame, uint32_t exc_return)
 {
     uint32_t ipsr;
@@ -56,36 +66,19 @@ _Noreturn void cm_fault_report(const uint32_t *frame, uint32_t exc_return)
                                                                       : "exception");
     cm_puts(" (exception ");
     cm_putdec(exc);
-    cm_puts(")\n    ");
-    put_reg("pc", frame[6]);
-    cm_puts(" ");
-    put_reg("lr", frame[5]);
-    cm_puts(" ");
-    put_reg("xpsr", frame[7]);
-    cm_puts(" ");
-    put_reg("exc_return", exc_return);
-    cm_puts("\n    ");
-    put_reg("r0", frame[0]);
-    cm_puts(" ");
-    put_reg("r1", frame[1]);
-    cm_puts(" ");
-    put_reg("r2", frame[2]);
-    cm_puts(" ");
-    put_reg("r3", frame[3]);
-    cm_puts(" ");
-    put_reg("r12", frame[4]);
-    cm_puts("\n");
+    cm_puts(")\n");
+    static const char *const special[] = {"pc", "lr", "xpsr", "exc_return"};
+    const uint32_t           sv[]      = {frame[6], frame[5], frame[7], exc_return};
+    put_regs(special, sv, 4u);
+    static const char *const general[] = {"r0", "r1", "r2", "r3", "r12"};
+    put_regs(general, frame, 5u); /* the stacked r0-r3, r12 */
 #if __ARM_ARCH >= 7
-    uint32_t cfsr = REG32(0xE000ED28u);
-    cm_puts("    ");
-    put_reg("CFSR", cfsr);
-    cm_puts(" ");
-    put_reg("HFSR", REG32(0xE000ED2Cu));
-    cm_puts(" ");
-    put_reg("MMFAR", REG32(0xE000ED34u));
-    cm_puts(" ");
-    put_reg("BFAR", REG32(0xE000ED38u));
-    cm_puts("\n    CFSR:");
+    uint32_t                 cfsr     = REG32(0xE000ED28u);
+    static const char *const status[] = {"CFSR", "HFSR", "MMFAR", "BFAR"};
+    const uint32_t           stv[]    = {cfsr, REG32(0xE000ED2Cu), REG32(0xE000ED34u),
+                                         REG32(0xE000ED38u)};
+    put_regs(status, stv, 4u);
+    cm_puts("    CFSR:");
     for (unsigned i = 0; i < sizeof cfsr_bits / sizeof cfsr_bits[0]; i++) {
         if ((cfsr & cfsr_bits[i].bit) != 0u) {
             cm_puts(" ");

@@ -78,6 +78,16 @@ static void put_hex(const char *name, uint32_t v)
     }
 }
 
+/* One indented line of name=value pairs. */
+static void put_hexes(const char *const *names, const uint32_t *values, unsigned n)
+{
+    put_str("    ");
+    for (unsigned i = 0; i < n; i++) {
+        put_hex(names[i], values[i]);
+        put_str(i + 1u < n ? " " : "\n");
+    }
+}
+
 static const char *const exception_names[20] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
     "#BR bound range", "#UD invalid opcode", "#NM no FPU", "#DF double fault",
@@ -93,27 +103,13 @@ _Noreturn void x86_exception(const struct x86_frame *f)
     board_putc((char)('0' + f->vector % 10u));
     put_str(" (");
     put_str(f->vector < 20u ? exception_names[f->vector] : "reserved");
-    put_str(")\n    ");
-    put_hex("error", f->error);
-    put_str(" ");
-    put_hex("eip", f->eip);
-    put_str(" ");
-    put_hex("eflags", f->eflags);
-    put_str("\n    ");
-    put_hex("eax", f->eax);
-    put_str(" ");
-    put_hex("ebx", f->ebx);
-    put_str(" ");
-    put_hex("ecx", f->ecx);
-    put_str(" ");
-    put_hex("edx", f->edx);
-    put_str(" ");
-    put_hex("esi", f->esi);
-    put_str(" ");
-    put_hex("edi", f->edi);
-    put_str(" ");
-    put_hex("ebp", f->ebp);
-    put_str("\n");
+    put_str(")\n");
+    static const char *const ctl[] = {"error", "eip", "eflags"};
+    const uint32_t           cv[]  = {f->error, f->eip, f->eflags};
+    put_hexes(ctl, cv, 3u);
+    static const char *const gen[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp"};
+    const uint32_t gv[] = {f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi, f->ebp};
+    put_hexes(gen, gv, 7u);
     board_exit(1);
 }
 
