@@ -39,36 +39,17 @@ TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
     }
 }
 
-/* Counts a new general block and returns its payload. */
-TH_SOFTINLINE void *gen_done(th_heap *h, th_block *b)
-{
-    void  *p      = (void *)(th_addr(b) + sizeof(th_word));
-    size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
-    h->in_use += usable;
-    h->allocs++;
-    th_note_use(h);
-    TH_TRACE_ALLOC(h, p, usable);
-    return p;
-}
-
+/* Any allocation but th_malloc's own fast paths: tiny when the request and
+ * alignment allow (the tiny allocator falls back to a general block by
+ * itself when no slab can be had), else general. */
 static void *alloc_locked(th_heap *h, size_t size, uint32_t align)
 {
 #if TH_TINY
     if (size < 16u && align <= 4u) {
-        uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
-        void    *p      = th_tiny_alloc(h, size);
-        if (p != NULL || faults != h->faults[TH_FAULT_CORRUPTION]) {
-            return p; /* NULL: corruption found and reported, nothing changed */
-        }
+        return th_tiny_alloc(h, size);
     }
 #endif
-    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    uint32_t  bsize  = th_gen_bsize_for(size);
-    th_block *b      = th_gen_alloc(h, bsize, align, TH_KIND_GEN);
-    if (b == NULL) {
-        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
-    }
-    return b != NULL ? gen_done(h, b) : NULL;
+    return th_gen_malloc(h, size, align);
 }
 
 /* What a pointer is: its region, and whether it lies in a tiny slab. */
@@ -114,20 +95,11 @@ void *th_malloc(th_heap *h, size_t size)
     void *p;
 #if TH_TINY
     if (size < 16u) {
-        /* The common case, with no other layer. NULL with a new fault:
-         * corruption found and reported; NULL without: no slab to be had,
-         * so a general block serves it (alignment 8 skips the tiny path). */
-        uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
-        p               = th_tiny_alloc(h, size);
-        if (p == NULL && faults == h->faults[TH_FAULT_CORRUPTION]) {
-            p = alloc_locked(h, size, TH_ALIGNMENT);
-        }
-        th_unlock(h);
-        return p;
-    }
+        p = th_tiny_alloc(h, size); /* the common case, with no other layer */
+    } else
 #endif
-    if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
-        p = alloc_locked(h, size, 1u);
+        if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
+        p = th_gen_malloc(h, size, 1u);
     } else {
         p = NULL;
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);

@@ -115,8 +115,15 @@ TH_SOFTINLINE void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 
 /* Is `b` plausibly a free block of this heap whose list links agree with
  * their neighbours? Used before unlinking, so that a corrupted link is
- * reported instead of followed (TH_HARDEN). */
-TH_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
+ * reported instead of followed (TH_HARDEN). Without TH_HARDEN it is the
+ * seal check alone, inlined into malloc's path; with it, one out-of-line
+ * copy (it is long, and called from several places). */
+#if TH_HARDEN
+#define OK_INLINE static
+#else
+#define OK_INLINE TH_INLINE
+#endif
+OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
 {
     th_word hd = b->header;
     if (!th_sealed(b, hd) || (hd & TH_USED) != 0u) {
@@ -299,16 +306,12 @@ TH_INLINE th_block *take_top(th_heap *h, uint32_t i, th_block *b, uint32_t size,
     return b;
 }
 
-/* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
- * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2).
- * NULL when no free block is large enough, or when the chosen block's
- * metadata is found corrupted (reported). No stats besides the free lists. */
-th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
+/* The free block a request of `want` bytes takes: the head of its own bin
+ * if large enough (step 1), else the head of the next non-empty bin above
+ * (step 2); NULL if none. *bin is set to its bin. Verified before use: a
+ * corrupted block is reported and NULL returned. */
+TH_INLINE th_block *find_free(th_heap *h, uint32_t want, uint32_t *bin)
 {
-    uint32_t want = bsize;
-    if (align > TH_ALIGNMENT) {
-        want = bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25: no wrap */
-    }
     uint32_t i = th_bin_of(want);
     if (i >= TH_BIN_COUNT) {
         return NULL; /* aligned: larger than any block can be (no bins[i] to read) */
@@ -325,22 +328,53 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
         th_raise(h, TH_FAULT_CORRUPTION, b);
         return NULL;
     }
+    *bin = i;
+    return b;
+}
+
+/* th_gen_alloc for alignment <= 8 (every block is 8-aligned): find and
+ * take from the top. Forced inline into th_gen_malloc, malloc's path. */
+TH_INLINE th_block *gen_alloc_plain(th_heap *h, uint32_t bsize, th_word kind)
+{
+    uint32_t  i;
+    th_block *b = find_free(h, bsize, &i);
+    if (b == NULL) {
+        return NULL;
+    }
     uint32_t size = th_bsize(b->header);
-    if (TH_UNLIKELY(!handout_intact(b, size, align <= TH_ALIGNMENT ? bsize : 0u, want))) {
+    if (TH_UNLIKELY(!handout_intact(b, size, bsize, bsize))) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
         return NULL;
     }
+    return take_top(h, i, b, size, bsize, kind);
+}
+
+/* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
+ * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2).
+ * NULL when no free block is large enough, or when the chosen block's
+ * metadata is found corrupted (reported). No stats besides the free lists. */
+th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
+{
     if (align <= TH_ALIGNMENT) {
-        return take_top(h, i, b, size, bsize, kind);
+        return gen_alloc_plain(h, bsize, kind);
+    }
+    /* Room for the request, the alignment and a free block in front. */
+    uint32_t  want = bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25: no wrap */
+    uint32_t  i;
+    th_block *b = find_free(h, want, &i);
+    if (b == NULL) {
+        return NULL;
+    }
+    uint32_t size = th_bsize(b->header);
+    if (TH_UNLIKELY(!handout_intact(b, size, 0u, want))) {
+        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+        return NULL;
     }
     bin_pop(h, i, b, size);
-    uint32_t gap = 0u;
-    {
-        uintptr_t pay = th_addr(b) + sizeof(th_word);
-        gap           = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
-        if (gap != 0u && gap < TH_MIN_BLOCK) {
-            gap += align; /* the gap must hold a free block of its own */
-        }
+    uintptr_t pay = th_addr(b) + sizeof(th_word);
+    uint32_t  gap = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
+    if (gap != 0u && gap < TH_MIN_BLOCK) {
+        gap += align; /* the gap must hold a free block of its own */
     }
     return carve(h, b, size, gap, bsize, kind);
 }
@@ -364,6 +398,30 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
         th_oom(h, request);
     }
     return b;
+}
+
+/* A general block for a request of `size` bytes (<= TH_MAX_REQUEST) aligned
+ * to `align`, counted in the stats; NULL after the out-of-memory path or a
+ * corruption report. The payload is returned. */
+void *th_gen_malloc(th_heap *h, size_t size, uint32_t align)
+{
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t  bsize  = th_gen_bsize_for(size);
+    th_block *b      = align <= TH_ALIGNMENT ? gen_alloc_plain(h, bsize, TH_KIND_GEN)
+                                             : th_gen_alloc(h, bsize, align, TH_KIND_GEN);
+    if (TH_UNLIKELY(b == NULL)) {
+        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
+        if (b == NULL) {
+            return NULL;
+        }
+    }
+    void  *p      = (void *)(th_addr(b) + sizeof(th_word));
+    size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD; /* a whole free block: >= bsize */
+    h->in_use += usable;
+    h->allocs++;
+    th_note_use(h);
+    TH_TRACE_ALLOC(h, p, usable);
+    return p;
 }
 
 /* Frees a used block the caller has validated (or owns: slabs, chunks),

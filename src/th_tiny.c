@@ -200,13 +200,33 @@ TH_INLINE bool is_cur(const th_heap *h, const th_slab *s, uint32_t i)
     return s == h->tiny_cur && i == h->tiny_cur_idx;
 }
 
-/* Validates pointer a into slab s. Returns the object's length in units
- * with *idx and *unit set, or 0 after raising the fault that says why. */
-TH_SOFTINLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_t *idx,
-                          uint32_t *unit)
+/* The slab's own header (the last word of the page below, where an
+ * overflow of the general block below lands). Releasing the slab reads its
+ * size, so it is checked there always; TH_HARDEN checks it on every free. */
+static bool slab_header_ok(th_heap *h, const th_slab *s)
+{
+    const th_block *sb = th_at(th_addr(s) - sizeof(th_word));
+    if (!th_sealed(sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
+        th_raise(h, TH_FAULT_CORRUPTION, sb);
+        return false;
+    }
+    return true;
+}
+
+/* Validates pointer a into slab s. Returns the object's length in units,
+ * its block index (bits 8..15) and its first unit (bits 16..17), or 0
+ * after raising the fault that says why. Packed, not out-parameters, so
+ * the whole result stays in one register on the free path.
+ *
+ * Always checked: the pointer is an object start (double free and interior
+ * pointers told apart), S within U (I10), and a block that has a class is
+ * filed under it (I11): reclass edits that map and the slab's list, so a
+ * lie there would be followed. TH_HARDEN adds that a full or current block
+ * is filed nowhere, the slab's header and its list links. */
+TH_INLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a)
 {
     uintptr_t off = a - th_addr(s);
-    if (off >= BLOCK_BYTES || (off & 3u) != 0u) {
+    if (TH_UNLIKELY(off >= BLOCK_BYTES || (off & 3u) != 0u)) {
         th_raise(h, TH_FAULT_BAD_POINTER, (const void *)a); /* bookkeeping or misaligned */
         return 0u;
     }
@@ -215,34 +235,30 @@ TH_SOFTINLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a, uint32_
     uint32_t m  = s->meta[i];
     uint32_t u  = m & 15u;
     uint32_t c  = is_cur(h, s, i) ? 0u : th_tiny_class(u);
-    uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
-    /* The slab's own header (the last word of the page below, where an
-     * overflow of the block below lands): releasing the slab reads it. */
-    const th_block *sb = th_at(th_addr(s) - sizeof(th_word));
-    if (!th_sealed(sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
-        th_raise(h, TH_FAULT_CORRUPTION, sb);
-        return 0u;
+    bool     ok = ((m >> 4) & ~u) == 0u && (c == 0u || ((s->map[c - 1u] >> i) & 1u) != 0u);
+#if TH_HARDEN
+    if (!slab_header_ok(h, s)) {
+        return 0u; /* reported */
     }
-    /* I10, I11: S within U, and the block filed under its class (the
-     * current block and a full one under none); the slab's links sound. */
-    if (((m >> 4) & ~u) != 0u || (c != 0u ? ((s->map[c - 1u] >> i) & 1u) == 0u : in != 0u) ||
-        !links_ok(h, s)) {
+    uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
+    ok          = ok && (c != 0u || in == 0u) && links_ok(h, s);
+#endif
+    if (TH_UNLIKELY(!ok)) {
         th_raise(h, TH_FAULT_CORRUPTION, (const void *)a);
         return 0u;
     }
-    if (((m >> (4u + un)) & 1u) == 0u) {
+    if (TH_UNLIKELY(((m >> (4u + un)) & 1u) == 0u)) {
         /* No history per unit: free room reads as freed, used room as interior. */
         th_raise(h, ((u >> un) & 1u) != 0u ? TH_FAULT_BAD_POINTER : TH_FAULT_DOUBLE_FREE,
                  (const void *)a);
         return 0u;
     }
-    *idx  = i;
-    *unit = un;
-    return th_tiny_len(m, un);
+    return th_tiny_len(m, un) | (i << 8) | (un << 16);
 }
 
-/* Puts a k-unit object at unit pos of block i (room checked by the caller). */
-static void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
+/* Puts a k-unit object at unit pos of block i (room checked by the caller).
+ * Forced inline: it is most of th_malloc's fast path. */
+TH_INLINE void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
 {
     void    *p     = &s->blocks[i][(size_t)pos * 4u];
     size_t   bytes = (size_t)k * 4u;
@@ -280,7 +296,7 @@ static bool units_intact(th_heap *h, const th_slab *s, uint32_t i, uint32_t pos,
 
 /* The slow path: the current block cannot take k units (or there is none).
  * Take the head slab of the lowest class that fits, or a new slab. */
-static void *alloc_other(th_heap *h, uint32_t k)
+static void *alloc_other(th_heap *h, size_t size, uint32_t k)
 {
     th_slab *s;
     uint32_t i;
@@ -301,9 +317,15 @@ static void *alloc_other(th_heap *h, uint32_t k)
         i = TH_CTZ(s->map[j]);
         c = j + 1u;
     } else {
-        s = slab_new(h);
+        uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+        s               = slab_new(h);
         if (s == NULL) {
-            return NULL; /* the caller serves it from the general allocator */
+            /* No slab to be had: a general block serves it (alignment 8,
+             * enough for any tiny size), unless the search for a slab
+             * found corruption (reported, nothing changed). */
+            return faults == h->faults[TH_FAULT_CORRUPTION]
+                       ? th_gen_malloc(h, size, TH_ALIGNMENT)
+                       : NULL;
         }
         i = 0u;
         c = 4u;
@@ -351,42 +373,51 @@ void *th_tiny_alloc(th_heap *h, size_t size)
             return units_intact(h, s, i, pos, k) ? place(h, s, i, pos, k) : NULL;
         }
     }
-    return alloc_other(h, k);
+    return alloc_other(h, size, k);
 }
 
 void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
 {
-    uint32_t i;
-    uint32_t un;
-    uint32_t len = locate(h, s, a, &i, &un);
-    if (len == 0u) {
+    uint32_t loc = locate(h, s, a);
+    if (loc == 0u) {
         return;
     }
-    size_t bytes = (size_t)len * 4u;
+    uint32_t len   = loc & 0xFFu;
+    uint32_t i     = (loc >> 8) & 0xFFu;
+    uint32_t un    = loc >> 16;
+    size_t   bytes = (size_t)len * 4u;
     TH_TRACE_FREE(h, (void *)a, bytes);
-    uint32_t m  = s->meta[i];
-    uint32_t u  = m & 15u;
-    uint32_t nu = u & ~(((1u << len) - 1u) << un);
-    s->meta[i]  = (uint8_t)(nu | ((m & 0xF0u) & ~(1u << (4u + un))));
-    if (!is_cur(h, s, i) && th_tiny_class(u) != th_tiny_class(nu)) {
-        reclass(h, s, i, th_tiny_class(u), th_tiny_class(nu));
+    uint32_t m    = s->meta[i];
+    uint32_t u    = m & 15u;
+    uint32_t nu   = u & ~(((1u << len) - 1u) << un);
+    bool     cur  = is_cur(h, s, i);
+    bool     last = !cur && nu == 0u && (s->map[3] | (1u << i)) == TH_SLAB_FULLMAP;
+    if (last && !slab_header_ok(h, s)) {
+        return; /* releasing the slab would merge by a bad size: nothing changed */
     }
+    s->meta[i] = (uint8_t)(nu | ((m & 0xF0u) & ~(1u << (4u + un))));
 #if TH_FILL
     th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
     h->free_bytes += bytes;
     h->in_use -= bytes;
     h->frees++;
-    if (s->map[3] == TH_SLAB_FULLMAP && s != h->tiny_cur) {
+    if (cur) {
+        return; /* checked out: in no class map, and it keeps its slab (I13) */
+    }
+    uint32_t co = th_tiny_class(u);
+    uint32_t cn = th_tiny_class(nu);
+    if (co != cn) {
+        reclass(h, s, i, co, cn);
+    }
+    if (last) {
         slab_release(h, s); /* its last object died: back to the heap */
     }
 }
 
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 {
-    uint32_t i;
-    uint32_t un;
-    return (size_t)locate(h, s, a, &i, &un) * 4u;
+    return (size_t)(locate(h, s, a) & 0xFFu) * 4u;
 }
 
 /* Largest request the tiny blocks can serve now without a new slab. */
@@ -420,10 +451,8 @@ bool th_tiny_drop_cur(th_heap *h)
     if (s == NULL) {
         return false;
     }
-    const th_block *sb = th_at(th_addr(s) - sizeof(th_word));
-    if (!th_sealed(sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
-        th_raise(h, TH_FAULT_CORRUPTION, sb); /* released, it would be merged by a bad size */
-        return false;
+    if (!slab_header_ok(h, s)) {
+        return false; /* released, it would be merged by a bad size */
     }
     h->tiny_cur = NULL;
     reclass(h, s, h->tiny_cur_idx, 0u, 4u); /* filed as empty, then released */

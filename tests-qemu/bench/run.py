@@ -359,9 +359,11 @@ def main():
             for tr in TRACES:
                 r = res["runs"]["m3"][a][tr][1]
                 st = stats(r["hist"]["malloc"])
-                print("bench-smoke: m3 %-12s %-5s malloc mean %6.1f max %5d  free max %5d  "
-                      "capacity %5.1f%%" % (a, tr, st["mean"], st["max"], r["max"]["free"],
-                                            100.0 * r["cap"]["payload"] / ARENA))
+                sf = stats(r["hist"]["free"])
+                print("bench-smoke: m3 %-12s %-5s malloc mean %6.1f max %5d  free mean %6.1f "
+                      "max %5d  capacity %5.1f%%" % (a, tr, st["mean"], st["max"], sf["mean"],
+                                                     r["max"]["free"],
+                                                     100.0 * r["cap"]["payload"] / ARENA))
         print("bench-smoke: OK: %d runs, each twice with identical counts, no tag mismatch "
               "(%.1f s)" % (len(jobs), elapsed))
         return
