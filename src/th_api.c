@@ -161,10 +161,7 @@ void th_free(th_heap *h, void *p)
         th_tiny_free(h, (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u)), a);
 #endif
     } else {
-        th_block *b = th_gen_block_of(h, r, p, TH_KIND_GEN);
-        if (b != NULL) {
-            free_gen(h, b);
-        }
+        th_gen_free(h, r, p);
     }
     th_unlock(h);
 }

@@ -310,7 +310,7 @@ TH_INLINE th_block *take_top(th_heap *h, uint32_t i, th_block *b, uint32_t size,
  * if large enough (step 1), else the head of the next non-empty bin above
  * (step 2); NULL if none. *bin is set to its bin. Verified before use: a
  * corrupted block is reported and NULL returned. */
-TH_INLINE th_block *find_free(th_heap *h, uint32_t want, uint32_t *bin)
+TH_HOT th_block *find_free(th_heap *h, uint32_t want, uint32_t *bin)
 {
     uint32_t i = th_bin_of(want);
     if (i >= TH_BIN_COUNT) {
@@ -333,8 +333,9 @@ TH_INLINE th_block *find_free(th_heap *h, uint32_t want, uint32_t *bin)
 }
 
 /* th_gen_alloc for alignment <= 8 (every block is 8-aligned): find and
- * take from the top. Forced inline into th_gen_malloc, malloc's path. */
-TH_INLINE th_block *gen_alloc_plain(th_heap *h, uint32_t bsize, th_word kind)
+ * take from the top. Specialised (no alignment arithmetic on malloc's
+ * path) and, with TH_FAST_PATHS, inline in th_gen_malloc. */
+TH_HOT th_block *gen_alloc_plain(th_heap *h, uint32_t bsize, th_word kind)
 {
     uint32_t  i;
     th_block *b = find_free(h, bsize, &i);
@@ -478,8 +479,9 @@ void th_gen_release(th_heap *h, th_block *b)
  * that says why there is none and returns NULL. Checks, before anything is
  * written: alignment, region, the block's seal, and the seals of the
  * neighbours a free would merge with (so an overflow into the next header
- * is reported, not merged). */
-th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind)
+ * is reported, not merged). Inline in th_gen_free with TH_FAST_PATHS;
+ * th_gen_block_of is the out-of-line copy for realloc and usable_size. */
+TH_HOT th_block *block_of(th_heap *h, const th_region *r, const void *p, th_word kind)
 {
     uintptr_t a = th_addr(p);
     if ((a & 7u) != 0u || a - r->first < sizeof(th_word)) {
@@ -520,6 +522,25 @@ th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word
     }
 #endif
     return b;
+}
+
+th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind)
+{
+    return block_of(h, r, p, kind);
+}
+
+/* th_free of a pointer in region r that is not in a tiny slab: validates
+ * it, counts it and gives the block back. */
+void th_gen_free(th_heap *h, const th_region *r, void *p)
+{
+    th_block *b = block_of(h, r, p, TH_KIND_GEN);
+    if (b != NULL) {
+        size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+        TH_TRACE_FREE(h, p, usable);
+        h->in_use -= usable;
+        h->frees++;
+        th_gen_release(h, b);
+    }
 }
 
 /* Resizes used general block `b` in place to hold `size` bytes: shrinks by

@@ -27,6 +27,12 @@
  * forcing them too saved ~4% more for 650 bytes of code. */
 #define TH_INLINE      static inline __attribute__((always_inline))
 #define TH_SOFTINLINE  static inline
+/* The hot paths of malloc and free (TH_FAST_PATHS in th_config.h). */
+#if TH_FAST_PATHS
+#define TH_HOT         static inline __attribute__((always_inline))
+#else
+#define TH_HOT         static
+#endif
 #define TH_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define TH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define TH_CTZ(x)      ((unsigned)__builtin_ctz(x))
@@ -341,6 +347,7 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
 void    *th_gen_malloc(th_heap *h, size_t size, uint32_t align);
 void     th_gen_release(th_heap *h, th_block *b);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
+void     th_gen_free(th_heap *h, const th_region *r, void *p);
 void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);
 size_t   th_gen_largest(const th_heap *h);
 

@@ -223,7 +223,7 @@ static bool slab_header_ok(th_heap *h, const th_slab *s)
  * filed under it (I11): reclass edits that map and the slab's list, so a
  * lie there would be followed. TH_HARDEN adds that a full or current block
  * is filed nowhere, the slab's header and its list links. */
-TH_INLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a)
+TH_HOT uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a)
 {
     uintptr_t off = a - th_addr(s);
     if (TH_UNLIKELY(off >= BLOCK_BYTES || (off & 3u) != 0u)) {
@@ -257,8 +257,8 @@ TH_INLINE uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a)
 }
 
 /* Puts a k-unit object at unit pos of block i (room checked by the caller).
- * Forced inline: it is most of th_malloc's fast path. */
-TH_INLINE void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
+ * Most of th_malloc's fast path: inline with TH_FAST_PATHS. */
+TH_HOT void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
 {
     void    *p     = &s->blocks[i][(size_t)pos * 4u];
     size_t   bytes = (size_t)k * 4u;

@@ -24,11 +24,13 @@ import shutil
 import subprocess
 import sys
 
-ALLOCS = ["tinyheap", "tinyheap-notiny", "tinyheap-hardened", "newlib-nano", "newlib", "picolibc"]
+ALLOCS = ["tinyheap", "tinyheap-notiny", "tinyheap-hardened", "tinyheap-small", "newlib-nano",
+          "newlib", "picolibc"]
 LABEL = {
     "tinyheap": "tinyheap",
     "tinyheap-notiny": "tinyheap, TH_TINY=0",
     "tinyheap-hardened": "tinyheap, TH_HARDEN=1",
+    "tinyheap-small": "tinyheap, TH_FAST_PATHS=0",
     "newlib-nano": "newlib-nano malloc",
     "newlib": "newlib malloc (dlmalloc)",
     "picolibc": "picolibc malloc",
@@ -484,6 +486,10 @@ def main():
             v = sizes["m3"]["tinyheap-notiny"]["text"]
             row("same, tiny off (TH_TINY=0)", "%d B" % v, "≤ 600 B", v <= 600, "608 B o1heap",
                 "%d B (%s)" % (pv, pn))
+        if "tinyheap-small" in allocs:
+            v = sizes["m3"]["tinyheap-small"]["text"]
+            row("same, tiny on, TH_FAST_PATHS=0 (the size option)", "%d B" % v, "≤ 1024 B",
+                v <= 1024, "384 B heap_4", "%d B (%s)" % (pv, pn))
         if 8 in res["fill"]["m3"][th]:
             v = res["fill"]["m3"][th][8]["blocks"]
             pv, pn = best_peer(lambda p: res["fill"]["m3"][p][8]["blocks"], False)

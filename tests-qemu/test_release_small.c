@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_release_small: test_release with TH_FAST_PATHS=0, the configuration
+ * for the smallest code: the same 10^5 operations against the shadow model,
+ * so the out-of-line copies of the hot paths keep the same contract.
+ */
+#include "test_stress.c"

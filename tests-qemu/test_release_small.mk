@@ -1,0 +1,3 @@
+# The allocator and the test built for release with TH_FAST_PATHS=0.
+test_release_small_LIB_CFLAGS := -UTH_DEBUG -DTH_DEBUG=0 -DTH_FAST_PATHS=0
+test_release_small_CFLAGS     := -UTH_DEBUG -DTH_DEBUG=0 -DTH_FAST_PATHS=0
