@@ -39,17 +39,17 @@ TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
     }
 }
 
-/* Any allocation but th_malloc's own fast paths: tiny when the request and
- * alignment allow (the tiny allocator falls back to a general block by
- * itself when no slab can be had), else general. */
-static void *alloc_locked(th_heap *h, size_t size, uint32_t align)
+/* th_malloc's dispatch (size <= TH_MAX_REQUEST, not 0), for th_realloc. The
+ * tiny allocator falls back to a general block by itself when no slab can
+ * be had. */
+static void *alloc_plain(th_heap *h, size_t size)
 {
 #if TH_TINY
-    if (size < 16u && align <= 4u) {
+    if (size < 16u) {
         return th_tiny_alloc(h, size);
     }
 #endif
-    return th_gen_malloc(h, size, align);
+    return th_gen_malloc(h, size);
 }
 
 /* What a pointer is: its region, and whether it lies in a tiny slab. */
@@ -99,7 +99,7 @@ void *th_malloc(th_heap *h, size_t size)
     } else
 #endif
         if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
-        p = th_gen_malloc(h, size, 1u);
+        p = th_gen_malloc(h, size);
     } else {
         p = NULL;
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
@@ -139,7 +139,10 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
         if (align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1))) {
             th_oom(h, size); /* no block can be that far aligned */
         } else {
-            p = alloc_locked(h, size, (uint32_t)align);
+            /* Tiny objects are 4-aligned at least, general blocks 8. */
+            p = align <= 4u                ? alloc_plain(h, size)
+                : align <= TH_ALIGNMENT ? th_gen_malloc(h, size)
+                                        : th_gen_malloc_aligned(h, size, (uint32_t)align);
         }
     }
     th_unlock(h);
@@ -235,7 +238,7 @@ void *th_realloc(th_heap *h, void *p, size_t size)
         if (q == NULL && old != 0u) {
             /* Move: p stays live until the copy is done, and if the new
              * allocation fails p is untouched. */
-            q = alloc_locked(h, size, 1u);
+            q = alloc_plain(h, size);
             if (q != NULL) {
                 copy_bytes((uint8_t *)q, (const uint8_t *)p, old < size ? old : size);
 #if TH_TINY

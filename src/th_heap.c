@@ -401,21 +401,9 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
     return b;
 }
 
-/* A general block for a request of `size` bytes (<= TH_MAX_REQUEST) aligned
- * to `align`, counted in the stats; NULL after the out-of-memory path or a
- * corruption report. The payload is returned. */
-void *th_gen_malloc(th_heap *h, size_t size, uint32_t align)
+/* Counts general block b, just allocated, and returns its payload. */
+TH_HOT void *gen_count(th_heap *h, th_block *b)
 {
-    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    uint32_t  bsize  = th_gen_bsize_for(size);
-    th_block *b      = align <= TH_ALIGNMENT ? gen_alloc_plain(h, bsize, TH_KIND_GEN)
-                                             : th_gen_alloc(h, bsize, align, TH_KIND_GEN);
-    if (TH_UNLIKELY(b == NULL)) {
-        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
-        if (b == NULL) {
-            return NULL;
-        }
-    }
     void  *p      = (void *)(th_addr(b) + sizeof(th_word));
     size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD; /* a whole free block: >= bsize */
     h->in_use += usable;
@@ -423,6 +411,39 @@ void *th_gen_malloc(th_heap *h, size_t size, uint32_t align)
     th_note_use(h);
     TH_TRACE_ALLOC(h, p, usable);
     return p;
+}
+
+/* A general block for a request of `size` bytes (<= TH_MAX_REQUEST), 8-aligned
+ * like every block, counted in the stats; NULL after the out-of-memory path
+ * or a corruption report. The payload is returned. Separate from the aligned
+ * case so that an image without th_aligned_alloc links no carving code. */
+void *th_gen_malloc(th_heap *h, size_t size)
+{
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t  bsize  = th_gen_bsize_for(size);
+    th_block *b      = gen_alloc_plain(h, bsize, TH_KIND_GEN);
+    if (TH_UNLIKELY(b == NULL)) {
+        b = th_gen_retry(h, bsize, TH_ALIGNMENT, TH_KIND_GEN, size, faults);
+        if (b == NULL) {
+            return NULL;
+        }
+    }
+    return gen_count(h, b);
+}
+
+/* th_gen_malloc for an alignment above 8 (a power of two). */
+void *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align)
+{
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t  bsize  = th_gen_bsize_for(size);
+    th_block *b      = th_gen_alloc(h, bsize, align, TH_KIND_GEN);
+    if (b == NULL) {
+        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
+        if (b == NULL) {
+            return NULL;
+        }
+    }
+    return gen_count(h, b);
 }
 
 /* Frees a used block the caller has validated (or owns: slabs, chunks),

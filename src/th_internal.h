@@ -344,7 +344,8 @@ void     th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span);
 th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind);
 th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind, size_t request,
                        uint32_t faults);
-void    *th_gen_malloc(th_heap *h, size_t size, uint32_t align);
+void    *th_gen_malloc(th_heap *h, size_t size);
+void    *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align);
 void     th_gen_release(th_heap *h, th_block *b);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
 void     th_gen_free(th_heap *h, const th_region *r, void *p);

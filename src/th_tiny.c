@@ -324,7 +324,7 @@ static void *alloc_other(th_heap *h, size_t size, uint32_t k)
              * enough for any tiny size), unless the search for a slab
              * found corruption (reported, nothing changed). */
             return faults == h->faults[TH_FAULT_CORRUPTION]
-                       ? th_gen_malloc(h, size, TH_ALIGNMENT)
+                       ? th_gen_malloc(h, size)
                        : NULL;
         }
         i = 0u;
