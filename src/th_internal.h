@@ -35,10 +35,40 @@
 #endif
 #define TH_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define TH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if defined(__thumb__) && !defined(__thumb2__)
+/* ARMv6-M (Cortex-M0/M0+) has no CLZ: GCC calls libgcc's __clzsi2/__ctzsi2
+ * (about 20 instructions with the call). A de Bruijn multiply does either
+ * in 5..13 inline instructions, and both sit on every malloc and free. */
+#define TH_CTZ(x)      th_ctz_v6m(x)
+#define TH_CLZ(x)      (31u - th_log2_v6m(x))
+#else
 #define TH_CTZ(x)      ((unsigned)__builtin_ctz(x))
 #define TH_CLZ(x)      ((unsigned)__builtin_clz(x))
+#endif
 #else
 #error "tinyheap needs GCC or Clang builtins (__builtin_ctz/__builtin_clz)"
+#endif
+
+#if defined(__thumb__) && !defined(__thumb2__)
+/* th_region.c: position of the lowest set bit of (x & -x) * 0x077CB531 >> 27,
+ * and of the highest of the smeared x * 0x07C4ACDD >> 27 (de Bruijn). */
+extern const uint8_t th_debruijn_ctz[32];
+extern const uint8_t th_debruijn_log2[32];
+/* Index of the lowest set bit of x (x != 0). */
+static inline __attribute__((always_inline)) unsigned th_ctz_v6m(uint32_t x)
+{
+    return th_debruijn_ctz[((x & (0u - x)) * 0x077CB531u) >> 27];
+}
+/* Index of the highest set bit of x (x != 0). */
+static inline __attribute__((always_inline)) unsigned th_log2_v6m(uint32_t x)
+{
+    x |= x >> 1;
+    x |= x >> 2;
+    x |= x >> 4;
+    x |= x >> 8;
+    x |= x >> 16;
+    return th_debruijn_log2[(x * 0x07C4ACDDu) >> 27];
+}
 #endif
 
 /* ==========================================================================

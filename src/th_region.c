@@ -17,6 +17,18 @@
 
 _Static_assert(sizeof(th_heap) <= TH_HEAP_STATE_BYTES, "TH_HEAP_STATE_BYTES bounds the state");
 
+#if defined(__thumb__) && !defined(__thumb2__)
+/* The de Bruijn tables of TH_CTZ/TH_CLZ on ARMv6-M (th_internal.h): entry
+ * (m << i) >> 27 is i, for m = 0x077CB531 and the single bit 1 << i, and
+ * for m = 0x07C4ACDD and the mask of bits 0..i. */
+const uint8_t th_debruijn_ctz[32]  = {0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20,
+                                      15, 25, 17, 4,  8,  31, 27, 13, 23, 21, 19,
+                                      16, 7,  26, 12, 18, 6,  11, 5,  10, 9};
+const uint8_t th_debruijn_log2[32] = {0,  9,  1,  10, 13, 21, 2,  29, 11, 14, 16,
+                                      18, 22, 25, 3,  30, 8,  12, 20, 28, 15, 17,
+                                      24, 7,  19, 27, 23, 6,  26, 5,  4,  31};
+#endif
+
 static th_fault_handler g_handler; /* NULL: the default below */
 
 static void default_handler(th_heap *h, th_fault kind, const void *ptr)

@@ -486,10 +486,6 @@ def main():
             v = sizes["m3"]["tinyheap-notiny"]["text"]
             row("same, tiny off (TH_TINY=0)", "%d B" % v, "≤ 600 B", v <= 600, "608 B o1heap",
                 "%d B (%s)" % (pv, pn))
-        if "tinyheap-small" in allocs:
-            v = sizes["m3"]["tinyheap-small"]["text"]
-            row("same, tiny on, TH_FAST_PATHS=0 (the size option)", "%d B" % v, "≤ 1024 B",
-                v <= 1024, "384 B heap_4", "%d B (%s)" % (pv, pn))
         if 8 in res["fill"]["m3"][th]:
             v = res["fill"]["m3"][th][8]["blocks"]
             pv, pn = best_peer(lambda p: res["fill"]["m3"][p][8]["blocks"], False)
