@@ -81,7 +81,7 @@ TH_SOFTINLINE void bin_insert(th_heap *h, th_block *b, uint32_t size)
     h->free_bytes += size - TH_BLOCK_OVERHEAD;
 }
 
-static void bin_remove(th_heap *h, th_block *b, uint32_t size)
+TH_HOT void bin_remove(th_heap *h, th_block *b, uint32_t size)
 {
     th_block *n = th_lk(b)->next;
     th_block *p = th_lk(b)->prev;
@@ -101,7 +101,7 @@ static void bin_remove(th_heap *h, th_block *b, uint32_t size)
 }
 
 /* Takes the head of bin i (its index known: no lookup). */
-TH_SOFTINLINE void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
+TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 {
     th_block *n = th_lk(b)->next;
     h->bins[i]  = n;

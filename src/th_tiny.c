@@ -138,7 +138,7 @@ static bool links_ok(const th_heap *h, const th_slab *s)
 }
 
 /* Moves block i of s from class co to class cn != co (restores I11, I12). */
-static void reclass(th_heap *h, th_slab *s, uint32_t i, uint32_t co, uint32_t cn)
+TH_HOT void reclass(th_heap *h, th_slab *s, uint32_t i, uint32_t co, uint32_t cn)
 {
     uint32_t bit = 1u << i;
     if (co != 0u) {
