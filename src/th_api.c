@@ -39,14 +39,28 @@ TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
     }
 }
 
-/* th_malloc's dispatch (size <= TH_MAX_REQUEST, not 0), for th_realloc. The
- * tiny allocator falls back to a general block by itself when no slab can
- * be had. */
+#if TH_TINY
+/* A tiny object, or a general block when no slab can be had (NULL from
+ * the tiny allocator with no new corruption fault). The fallback is made
+ * here, not inside the tiny allocator, so that the general allocator's
+ * frames never stack on the tiny allocator's (make stack). */
+TH_INLINE void *alloc_tiny(th_heap *h, size_t size)
+{
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+    void    *p      = th_tiny_alloc(h, size);
+    if (TH_UNLIKELY(p == NULL) && faults == h->faults[TH_FAULT_CORRUPTION]) {
+        p = th_gen_malloc(h, size); /* alignment 8: enough for any tiny size */
+    }
+    return p;
+}
+#endif
+
+/* th_malloc's dispatch (size <= TH_MAX_REQUEST, not 0), for th_realloc. */
 static void *alloc_plain(th_heap *h, size_t size)
 {
 #if TH_TINY
     if (size < 16u) {
-        return th_tiny_alloc(h, size);
+        return alloc_tiny(h, size);
     }
 #endif
     return th_gen_malloc(h, size);
@@ -95,7 +109,7 @@ void *th_malloc(th_heap *h, size_t size)
     void *p;
 #if TH_TINY
     if (size < 16u) {
-        p = th_tiny_alloc(h, size); /* the common case, with no other layer */
+        p = alloc_tiny(h, size); /* the common case, with no other layer */
     } else
 #endif
         if (TH_LIKELY(size <= TH_MAX_REQUEST)) {

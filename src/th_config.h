@@ -85,10 +85,13 @@
 #endif
 
 /** TH_HARDEN: 1 verifies neighbours' headers and free-list links on every
- *  free and malloc (corrupted metadata is reported as TH_FAULT_CORRUPTION
- *  before anything is written). 0 keeps only the always-on checks (header
- *  check byte, pointer classification). Default: TH_DEBUG. Cost: see README
- *  (instructions per call from make bench). */
+ *  free and malloc, and on a tiny free the slab's header, its list links
+ *  and that a full or current block is filed under no class (corrupted
+ *  metadata is reported as TH_FAULT_CORRUPTION before anything is written).
+ *  0 keeps the always-on checks: pointer classification, the header seal of
+ *  the block freed, of its next neighbour and of the free block malloc takes,
+ *  a tiny object's start and class bits, and a slab's header when the slab
+ *  is given back. Default: TH_DEBUG. Cost: see README (make bench). */
 #ifndef TH_HARDEN
 #define TH_HARDEN TH_DEBUG
 #endif

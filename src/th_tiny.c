@@ -296,7 +296,7 @@ static bool units_intact(th_heap *h, const th_slab *s, uint32_t i, uint32_t pos,
 
 /* The slow path: the current block cannot take k units (or there is none).
  * Take the head slab of the lowest class that fits, or a new slab. */
-static void *alloc_other(th_heap *h, size_t size, uint32_t k)
+static void *alloc_other(th_heap *h, uint32_t k)
 {
     th_slab *s;
     uint32_t i;
@@ -317,15 +317,9 @@ static void *alloc_other(th_heap *h, size_t size, uint32_t k)
         i = TH_CTZ(s->map[j]);
         c = j + 1u;
     } else {
-        uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
-        s               = slab_new(h);
+        s = slab_new(h);
         if (s == NULL) {
-            /* No slab to be had: a general block serves it (alignment 8,
-             * enough for any tiny size), unless the search for a slab
-             * found corruption (reported, nothing changed). */
-            return faults == h->faults[TH_FAULT_CORRUPTION]
-                       ? th_gen_malloc(h, size)
-                       : NULL;
+            return NULL; /* the caller serves it from the general allocator */
         }
         i = 0u;
         c = 4u;
@@ -373,7 +367,7 @@ void *th_tiny_alloc(th_heap *h, size_t size)
             return units_intact(h, s, i, pos, k) ? place(h, s, i, pos, k) : NULL;
         }
     }
-    return alloc_other(h, size, k);
+    return alloc_other(h, k);
 }
 
 void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
