@@ -28,7 +28,10 @@
 
 /** TH_TINY: 1 packs requests of 1..15 bytes several to a 16-byte block in
  *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
- *  (a 16-byte block each). Default 1. Cost: about 400 bytes of code. */
+ *  (a 16-byte block each). Default 1. Cost (make bench, Cortex-M3): about
+ *  3.2 KB of code, and worst-case malloc/free of 470/406 instructions
+ *  instead of 211/233 (setting up a slab, giving one back); it buys 13
+ *  points of capacity on small objects. */
 #ifndef TH_TINY
 #define TH_TINY 1
 #endif
@@ -78,8 +81,8 @@
  *  (the general block search and split, the tiny object's placement and
  *  validation, the general block's validation on free), so each call runs
  *  without inner calls. 0 leaves inlining to the compiler: smaller, slower.
- *  Default 1. Cost: about 600 bytes of code on Cortex-M3 (README, make bench,
- *  rows "TH_FAST_PATHS=0"). */
+ *  Default 1. Cost: about 1.2 KB of code on Cortex-M3 for 11..19% fewer
+ *  instructions per call (README, make bench, rows "TH_FAST_PATHS=0"). */
 #ifndef TH_FAST_PATHS
 #define TH_FAST_PATHS 1
 #endif
