@@ -391,7 +391,16 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
 {
     th_block *b = NULL;
 #if TH_TINY
-    if (faults == h->faults[TH_FAULT_CORRUPTION] && th_tiny_drop_cur(h)) {
+    th_block *m = faults == h->faults[TH_FAULT_CORRUPTION] ? th_tiny_drop_cur(h) : NULL;
+    if (m != NULL) {
+        /* The slab merged into m, which may have kept its place behind the
+         * head of its bin, where the search does not look. th_get_stats
+         * counts m in largest_free, so make it the head: the promise holds. */
+        uint32_t size = th_bsize(m->header);
+        if (h->bins[th_bin_of(size)] != m) {
+            bin_remove(h, m, size);
+            bin_insert(h, m, size);
+        }
         b = th_gen_alloc(h, bsize, align, kind);
     }
 #endif
@@ -447,9 +456,10 @@ void *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align)
 }
 
 /* Frees a used block the caller has validated (or owns: slabs, chunks),
- * merging it with free neighbours:
+ * merging it with free neighbours, and returns the free block it became
+ * part of:
  *   [ prev ][ this ][ next ]  =>  [        one free block        ]          */
-void th_gen_release(th_heap *h, th_block *b)
+th_block *th_gen_release(th_heap *h, th_block *b)
 {
     th_word  hd   = b->header;
     uint32_t size = th_bsize(hd);
@@ -485,7 +495,7 @@ void th_gen_release(th_heap *h, th_block *b)
             *footer_of(p, ps + size)  = ps + size; /* I4 */
             h->free_bytes += size;
             next_of(p, ps + size)->header |= TH_PREV_FREE; /* restores I2 */
-            return;
+            return p;
         }
         bin_remove(h, p, ps);
         b = p;
@@ -494,6 +504,7 @@ void th_gen_release(th_heap *h, th_block *b)
     b->header = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
     bin_insert(h, b, size);
     next_of(b, size)->header |= TH_PREV_FREE; /* restores I2 */
+    return b;
 }
 
 /* Finds the used block of `kind` whose payload is `p`, or raises the fault

@@ -376,7 +376,7 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
                        uint32_t faults);
 void    *th_gen_malloc(th_heap *h, size_t size);
 void    *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align);
-void     th_gen_release(th_heap *h, th_block *b);
+th_block *th_gen_release(th_heap *h, th_block *b);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
 void     th_gen_free(th_heap *h, const th_region *r, void *p);
 void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);
@@ -387,7 +387,7 @@ void  *th_tiny_alloc(th_heap *h, size_t size);
 void   th_tiny_free(th_heap *h, th_slab *s, uintptr_t a);
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a);
 size_t th_tiny_largest(const th_heap *h);
-bool   th_tiny_drop_cur(th_heap *h);
+th_block *th_tiny_drop_cur(th_heap *h);
 const th_slab *th_tiny_idle_slab(const th_heap *h);
 th_slab *th_slab_at(const th_heap *h, uint16_t id);
 

@@ -187,12 +187,14 @@ static th_slab *slab_new(th_heap *h)
     return s;
 }
 
-static void slab_release(th_heap *h, th_slab *s)
+/* Gives slab s (all empty) back to the general heap; returns the free block
+ * it became part of. */
+static th_block *slab_release(th_heap *h, th_slab *s)
 {
     list_remove(h, s, 3u);
     th_page_mark(h, th_addr(s), false);
     h->free_bytes -= BLOCK_BYTES;
-    th_gen_release(h, th_at(th_addr(s) - sizeof(th_word)));
+    return th_gen_release(h, th_at(th_addr(s) - sizeof(th_word)));
 }
 
 TH_INLINE bool is_cur(const th_heap *h, const th_slab *s, uint32_t i)
@@ -438,20 +440,20 @@ const th_slab *th_tiny_idle_slab(const th_heap *h)
 }
 
 /* Gives back the idle slab of th_tiny_idle_slab; the tiny allocator is then
- * back to "nothing current" (seed trap 1). */
-bool th_tiny_drop_cur(th_heap *h)
+ * back to "nothing current" (seed trap 1). Returns the free block the slab
+ * became part of, or NULL when there was none to give back. */
+th_block *th_tiny_drop_cur(th_heap *h)
 {
     th_slab *s = (th_slab *)(uintptr_t)th_tiny_idle_slab(h);
     if (s == NULL) {
-        return false;
+        return NULL;
     }
     if (!slab_header_ok(h, s)) {
-        return false; /* released, it would be merged by a bad size */
+        return NULL; /* released, it would be merged by a bad size */
     }
     h->tiny_cur = NULL;
     reclass(h, s, h->tiny_cur_idx, 0u, 4u); /* filed as empty, then released */
-    slab_release(h, s);
-    return true;
+    return slab_release(h, s);
 }
 
 #endif /* TH_TINY */

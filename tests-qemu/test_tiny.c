@@ -226,10 +226,72 @@ static void test_idle_slab_header(void)
     CHECK(th_check(h));
 }
 
+/* th_walk callback: the end of the last block (the sentinel's address). */
+static void find_end(void *user, char kind, const void *addr, size_t size)
+{
+    (void)kind;
+    *(uintptr_t *)user = (uintptr_t)addr + size;
+}
+
+/* largest_free counts the idle slab merged with its free neighbours. When
+ * that merge grows the block below in place, behind the head of its bin,
+ * the O(1) search must still find it (found by the release-build fuzzer: a
+ * malloc of largest_free failed). Layout built here, low to high:
+ *   [ K ][ s2 ][ H ][ s1 ][ P ][ S idle slab ][ W ]
+ * with P and H free in one bin, H freed last (the head), P + S in the
+ * same bin and larger than H, and nothing free above that bin. */
+static void test_largest_after_idle_merge(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    if (!CHECK(n >= 12288u)) {
+        return;
+    }
+    th_heap  *h   = th_init(arena, 12288u);
+    uintptr_t end = 0;
+    th_walk(h, find_end, &end);
+    /* Z on top, its payload page-aligned, so a slab carved from its memory
+     * starts right at its bottom, just above P. */
+    size_t zb = (size_t)((end + 4u) % 512u) + 1024u;
+    void  *z  = th_malloc(h, zb - 4u);
+    void  *p  = th_malloc(h, 4104u - 4u); /* a block of 4104: bin [4096, 5120) */
+    void  *s1 = th_malloc(h, 12u + 4u);
+    void  *hu = th_malloc(h, 4104u - 4u);
+    void  *s2 = th_malloc(h, 12u + 4u);
+    if (!CHECK(z != NULL && p != NULL && s1 != NULL && hu != NULL && s2 != NULL) ||
+        !CHECK_EQ(((uintptr_t)z) % 512u, 0u)) {
+        return;
+    }
+    void *k = th_malloc(h, th_get_stats(h).largest_free); /* the rest, below */
+    th_free(h, z);
+    void *t = th_malloc(h, 4); /* a slab at the bottom of Z's memory */
+    void *w = th_malloc(h, th_get_stats(h).largest_free); /* the rest above it */
+    if (!CHECK(k != NULL && t != NULL && w != NULL) ||
+        !CHECK_EQ((uintptr_t)t & ~(uintptr_t)511u, (uintptr_t)z)) {
+        return;
+    }
+    th_free(h, t);  /* the slab is idle, held by the cursor */
+    th_free(h, p);  /* P: free, below the slab */
+    th_free(h, hu); /* H: free, same bin, now its head */
+    th_stats st = th_get_stats(h);
+    CHECK_EQ(st.largest_free, 4104u + 512u - 4u); /* P and the slab, merged */
+    void *big = th_malloc(h, st.largest_free);
+    CHECK(big != NULL);
+    CHECK(th_check(h));
+    th_free(h, big);
+    th_free(h, k);
+    th_free(h, w);
+    th_free(h, s1);
+    th_free(h, s2);
+    CHECK_EQ(th_get_stats(h).in_use, 0u);
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
     test_idle_slab_header();
+    test_largest_after_idle_merge();
     test_first_call();
     test_packing();
     test_bad_frees();

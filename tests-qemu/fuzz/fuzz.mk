@@ -5,6 +5,9 @@
 #   make fuzz-check   replays the committed corpus, then a short fixed-seed run
 #                  (FUZZ_CHECK_RUNS executions, -seed=1): part of make check
 #   make fuzz-merge   minimises build/fuzz/corpus into the committed seed corpus
+#   make fuzz-release-check   fuzz-check with the allocator built for release
+#                  (TH_DEBUG=0: no hardening, no fill): the shipped paths
+#   make fuzz FUZZ_RELEASE=1  the long run on the release build
 #
 # The target, tests-qemu/fuzz/fuzz_heap.c, links src/*.c built with the test
 # flags (TH_DEBUG=1: hardening and fill patterns on), minus th_default.c
@@ -22,18 +25,27 @@ FUZZ_CFLAGS     := -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,addre
                    -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc $(TEST_DEFS) \
                    $(FUZZ_EXTRA_CFLAGS)
 
-.PHONY: fuzz fuzz-build fuzz-check fuzz-merge
+# The same target with the allocator built as firmware ships it.
+FUZZ_REL_BIN    := $(FUZZ_DIR)/fuzz_heap_release
+FUZZ_REL_CFLAGS := $(filter-out -DTH_DEBUG=1,$(FUZZ_CFLAGS)) -DTH_DEBUG=0
+
+.PHONY: fuzz fuzz-build fuzz-check fuzz-release-check fuzz-merge
 
 fuzz-build: $(FUZZ_BIN)
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@
+$(FUZZ_REL_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_REL_CFLAGS) $(FUZZ_SRCS) -o $@
 
-fuzz: $(FUZZ_BIN)
+FUZZ_RUN := $(if $(FUZZ_RELEASE),$(FUZZ_REL_BIN),$(FUZZ_BIN))
+fuzz: $(FUZZ_RUN)
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	$(Q)cp -n $(FUZZ_SEEDS)/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
-	$(Q)cd $(FUZZ_DIR) && ./fuzz_heap -max_total_time=$(FUZZ_SECONDS) -jobs=$(FUZZ_JOBS) \
+	$(Q)cd $(FUZZ_DIR) && ./$(notdir $(FUZZ_RUN)) -max_total_time=$(FUZZ_SECONDS) -jobs=$(FUZZ_JOBS) \
 	    -workers=$(FUZZ_JOBS) -print_final_stats=1 -artifact_prefix=artifacts/ corpus \
 	    $(FUZZ_ARGS)
 
@@ -42,6 +54,12 @@ fuzz-check: $(FUZZ_BIN)
 	$(Q)$(FUZZ_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
 	$(Q)$(FUZZ_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch $(FUZZ_SEEDS)
+
+fuzz-release-check: $(FUZZ_REL_BIN)
+	@rm -rf $(FUZZ_DIR)/scratch-rel && mkdir -p $(FUZZ_DIR)/scratch-rel $(FUZZ_DIR)/artifacts
+	$(Q)$(FUZZ_REL_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
+	$(Q)$(FUZZ_REL_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch-rel $(FUZZ_SEEDS)
 
 fuzz-merge: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_SEEDS)
