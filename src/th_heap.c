@@ -403,6 +403,10 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
         }
         b = th_gen_alloc(h, bsize, align, kind);
     }
+#else
+    (void)bsize; /* no idle slab to give back: nothing to retry */
+    (void)align;
+    (void)kind;
 #endif
     if (b == NULL && faults == h->faults[TH_FAULT_CORRUPTION]) {
         th_oom(h, request);
