@@ -100,6 +100,29 @@ TH_HOT void bin_remove(th_heap *h, th_block *b, uint32_t size)
     h->free_bytes -= size - TH_BLOCK_OVERHEAD;
 }
 
+#if TH_TINY
+/* Moves free block b to the head of its bin (the search looks at heads
+ * only). Its size, the bitmap and free_bytes do not change. Used when the
+ * idle tiny slab is given back (th_gen_retry). */
+static void bin_to_front(th_heap *h, th_block *b)
+{
+    uint32_t  i = th_bin_of(th_bsize(b->header));
+    th_block *p = th_lk(b)->prev;
+    if (p == NULL) {
+        return; /* already the head */
+    }
+    th_block *n    = th_lk(b)->next;
+    th_lk(p)->next = n;
+    if (n != NULL) {
+        th_lk(n)->prev = p;
+    }
+    th_lk(b)->prev          = NULL;
+    th_lk(b)->next          = h->bins[i];
+    th_lk(h->bins[i])->prev = b;
+    h->bins[i]              = b;
+}
+#endif
+
 /* Takes the head of bin i (its index known: no lookup). */
 TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 {
@@ -396,11 +419,7 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
         /* The slab merged into m, which may have kept its place behind the
          * head of its bin, where the search does not look. th_get_stats
          * counts m in largest_free, so make it the head: the promise holds. */
-        uint32_t size = th_bsize(m->header);
-        if (h->bins[th_bin_of(size)] != m) {
-            bin_remove(h, m, size);
-            bin_insert(h, m, size);
-        }
+        bin_to_front(h, m);
         b = th_gen_alloc(h, bsize, align, kind);
     }
 #else

@@ -252,7 +252,7 @@ static void test_largest_after_idle_merge(void)
     th_walk(h, find_end, &end);
     /* Z on top, its payload page-aligned, so a slab carved from its memory
      * starts right at its bottom, just above P. */
-    size_t zb = (size_t)((end + 4u) % 512u) + 1024u;
+    size_t zb = (size_t)((end + 4u) % 512u) + 1536u; /* room for a slab and more */
     void  *z  = th_malloc(h, zb - 4u);
     void  *p  = th_malloc(h, 4104u - 4u); /* a block of 4104: bin [4096, 5120) */
     void  *s1 = th_malloc(h, 12u + 4u);
