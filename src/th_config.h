@@ -29,8 +29,8 @@
 /** TH_TINY: 1 packs requests of 1..15 bytes several to a 16-byte block in
  *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
  *  (a 16-byte block each). Default 1. Cost (make bench, Cortex-M3): about
- *  3.2 KB of code, and worst-case malloc/free of 470/406 instructions
- *  instead of 211/233 (setting up a slab, giving one back); it buys 13
+ *  3.2 KB of code, and worst-case malloc/free of 470/407 instructions
+ *  instead of 211/234 (setting up a slab, giving one back); it buys 13
  *  points of capacity on small objects. */
 #ifndef TH_TINY
 #define TH_TINY 1
