@@ -89,15 +89,6 @@ static bool owner_of(th_heap *h, const void *p, owner *o)
     return true;
 }
 
-static void free_gen(th_heap *h, th_block *b)
-{
-    size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
-    TH_TRACE_FREE(h, (void *)(th_addr(b) + sizeof(th_word)), usable);
-    h->in_use -= usable;
-    h->frees++;
-    th_gen_release(h, b);
-}
-
 /* ==== Public implementation ================================================ */
 
 void *th_malloc(th_heap *h, size_t size)
@@ -110,9 +101,11 @@ void *th_malloc(th_heap *h, size_t size)
 #if TH_TINY
     if (size < 16u) {
         p = alloc_tiny(h, size); /* the common case, with no other layer */
-    } else
+        th_unlock(h);
+        return p;
+    }
 #endif
-        if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
+    if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
         p = th_gen_malloc(h, size);
     } else {
         p = NULL;
@@ -261,7 +254,7 @@ void *th_realloc(th_heap *h, void *p, size_t size)
                 } else
 #endif
                 {
-                    free_gen(h, b);
+                    th_gen_free(h, o.region, p); /* validated again: cheap, one path */
                 }
             }
         }
