@@ -254,7 +254,7 @@ void *th_realloc(th_heap *h, void *p, size_t size)
                 } else
 #endif
                 {
-                    th_gen_free(h, o.region, p); /* validated again: cheap, one path */
+                    th_gen_free_block(h, b); /* validated above */
                 }
             }
         }

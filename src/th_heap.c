@@ -584,19 +584,28 @@ th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word
     return block_of(h, r, p, kind);
 }
 
+/* Counts the free of used general block b and gives it back. */
+TH_HOT void count_free(th_heap *h, th_block *b)
+{
+    size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+    TH_TRACE_FREE(h, (void *)(th_addr(b) + sizeof(th_word)), usable);
+    h->in_use -= usable;
+    h->frees++;
+    th_gen_release(h, b);
+}
+
 /* th_free of a pointer in region r that is not in a tiny slab: validates
  * it, counts it and gives the block back. */
 void th_gen_free(th_heap *h, const th_region *r, void *p)
 {
     th_block *b = block_of(h, r, p, TH_KIND_GEN);
     if (b != NULL) {
-        size_t usable = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
-        TH_TRACE_FREE(h, p, usable);
-        h->in_use -= usable;
-        h->frees++;
-        th_gen_release(h, b);
+        count_free(h, b);
     }
 }
+
+/* The same for a block the caller has already validated (th_realloc's move). */
+void th_gen_free_block(th_heap *h, th_block *b) { count_free(h, b); }
 
 /* Resizes used general block `b` in place to hold `size` bytes: shrinks by
  * splitting off the tail, grows into a free block above. Returns the
