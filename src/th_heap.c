@@ -39,6 +39,10 @@
  * in instructions per target is measured by `make bench` and given in
  * README.md. Aligned allocation searches for size + align + one minimal
  * block, then gives the gap in front back to the lists: still constant time.
+ * A request that finds nothing gives back the idle tiny slab (if the tiny
+ * cursor holds one), moves the block it merged into to the head of its bin
+ * and searches once more; th_get_stats counts that slab in largest_free, so
+ * the answer it gives is a request that succeeds.
  *
  * FRAGMENTATION
  *
