@@ -362,10 +362,15 @@ th_stats th_get_stats(const th_heap *h)
     return s;
 }
 
-/* The two O(1) free-space marks, under the lock. */
+/* The two O(1) free-space marks, under the lock; both 0 for a bad handle. */
 static void free_marks(const th_heap *h, size_t *now, size_t *low)
 {
     size_t largest;
+    *now = 0u;
+    *low = 0u;
+    if (!th_heap_ok(h)) {
+        return;
+    }
     th_lock(h);
     *now = free_now(h, &largest);
     *low = h->min_free < *now ? h->min_free : *now;
@@ -374,21 +379,17 @@ static void free_marks(const th_heap *h, size_t *now, size_t *low)
 
 size_t th_free_bytes(const th_heap *h)
 {
-    size_t now = 0u;
-    size_t low = 0u;
-    if (th_heap_ok(h)) {
-        free_marks(h, &now, &low);
-    }
+    size_t now;
+    size_t low;
+    free_marks(h, &now, &low);
     return now;
 }
 
 size_t th_min_free_bytes(const th_heap *h)
 {
-    size_t now = 0u;
-    size_t low = 0u;
-    if (th_heap_ok(h)) {
-        free_marks(h, &now, &low);
-    }
+    size_t now;
+    size_t low;
+    free_marks(h, &now, &low);
     return low;
 }
 

@@ -449,17 +449,15 @@ TH_HOT void *gen_count(th_heap *h, th_block *b)
     return p;
 }
 
-/* A general block for a request of `size` bytes (<= TH_MAX_REQUEST), 8-aligned
- * like every block, counted in the stats; NULL after the out-of-memory path
- * or a corruption report. The payload is returned. Separate from the aligned
- * case so that an image without th_aligned_alloc links no carving code. */
-void *th_gen_malloc(th_heap *h, size_t size)
+/* After the search for a general block of `bsize` bytes for a request of
+ * `size`: NULL goes through the out-of-memory path (th_gen_retry, `faults`
+ * the corruption count before the search); a block is counted and its
+ * payload returned. */
+TH_HOT void *gen_finish(th_heap *h, th_block *b, uint32_t bsize, uint32_t align, size_t size,
+                        uint32_t faults)
 {
-    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    uint32_t  bsize  = th_gen_bsize_for(size);
-    th_block *b      = gen_alloc_plain(h, bsize, TH_KIND_GEN);
     if (TH_UNLIKELY(b == NULL)) {
-        b = th_gen_retry(h, bsize, TH_ALIGNMENT, TH_KIND_GEN, size, faults);
+        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
         if (b == NULL) {
             return NULL;
         }
@@ -467,19 +465,24 @@ void *th_gen_malloc(th_heap *h, size_t size)
     return gen_count(h, b);
 }
 
+/* A general block for a request of `size` bytes (<= TH_MAX_REQUEST), 8-aligned
+ * like every block, counted in the stats; NULL after the out-of-memory path
+ * or a corruption report. The payload is returned. Separate from the aligned
+ * case so that an image without th_aligned_alloc links no carving code. */
+void *th_gen_malloc(th_heap *h, size_t size)
+{
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t bsize  = th_gen_bsize_for(size);
+    return gen_finish(h, gen_alloc_plain(h, bsize, TH_KIND_GEN), bsize, TH_ALIGNMENT, size,
+                      faults);
+}
+
 /* th_gen_malloc for an alignment above 8 (a power of two). */
 void *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align)
 {
-    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    uint32_t  bsize  = th_gen_bsize_for(size);
-    th_block *b      = th_gen_alloc(h, bsize, align, TH_KIND_GEN);
-    if (b == NULL) {
-        b = th_gen_retry(h, bsize, align, TH_KIND_GEN, size, faults);
-        if (b == NULL) {
-            return NULL;
-        }
-    }
-    return gen_count(h, b);
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t bsize  = th_gen_bsize_for(size);
+    return gen_finish(h, th_gen_alloc(h, bsize, align, TH_KIND_GEN), bsize, align, size, faults);
 }
 
 /* Frees a used block the caller has validated (or owns: slabs, chunks),
