@@ -557,7 +557,13 @@ TH_HOT th_block *block_of(th_heap *h, const th_region *r, const void *p, th_word
         return NULL;
     }
     if ((hd & TH_USED) == 0u) {
-        th_raise(h, TH_FAULT_DOUBLE_FREE, p);
+        /* Only a general block is ever free (or a header buried by a merge,
+         * size 0), and it lies inside the region. Anything else that reads
+         * as sealed is user data that matched the seal by chance (1 in 256,
+         * a fill pattern for every object): an interior pointer. */
+        bool freed = th_kind(hd) == TH_KIND_GEN &&
+                     th_bsize(hd) <= r->span - (th_addr(b) - r->first);
+        th_raise(h, freed ? TH_FAULT_DOUBLE_FREE : TH_FAULT_BAD_POINTER, p);
         return NULL;
     }
     if (th_kind(hd) != kind) {

@@ -5,6 +5,7 @@
  * coalescing, exhaustion (NULL + failed + hook) and full recovery, stats.
  */
 #include "harness.h"
+#include "th_internal.h"
 
 static unsigned oom_calls;
 static size_t   oom_size;
@@ -195,10 +196,48 @@ static void test_double_free_after_merge(void)
     h_reset_faults();
 }
 
+/* User data in front of an interior pointer can match the header seal by
+ * chance (1 in 256 addresses; with a fill pattern, for every object at such
+ * an address). If it reads as "not used", it must still be reported as a
+ * bad pointer unless it could be a freed general block: kind general and a
+ * size inside the region. Forged here so that the chance is certain. */
+static void test_interior_sealed_by_chance(void)
+{
+    th_heap *h = fresh(8192);
+    uint8_t *a = th_malloc(h, 64);
+    if (!CHECK(a != NULL)) {
+        return;
+    }
+    uint8_t  *q    = a + 16;                 /* interior, 8-aligned */
+    th_block *fake = (th_block *)(void *)(q - 4);
+    const th_word forged[] = {
+        th_mkheader(fake, 64u, TH_KIND_PERS, 0u, 0u),        /* a kind never free */
+        th_mkheader(fake, 1u << 22, TH_KIND_GEN, 0u, 0u),    /* larger than the region */
+    };
+    for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+        fake->header     = forged[i];
+        th_stats before  = th_get_stats(h);
+        h_reset_faults();
+        th_free(h, q);
+        CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 1);
+        CHECK_EQ(h_total_faults, 1);
+        CHECK_EQ(th_usable_size(h, q), 0);
+        CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 2);
+        th_stats after = th_get_stats(h);
+        CHECK_EQ(after.free_bytes, before.free_bytes);
+        CHECK_EQ(after.frees, before.frees);
+    }
+    h_reset_faults();
+    th_free(h, a);
+    CHECK_EQ(h_total_faults, 0);
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
     test_double_free_after_merge();
+    test_interior_sealed_by_chance();
     test_alignment_by_size();
     test_coalesce_and_recovery();
     test_realloc();
