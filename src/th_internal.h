@@ -324,16 +324,10 @@ TH_INLINE uint32_t th_gen_bsize_for(size_t size)
 }
 
 /* Class of a tiny block by its used-unit mask U (th_tiny.c): the largest
- * number of units it can still take. Two bits per U, U == 0 is class 4. */
-#if TH_TINY_ALIGN_GO
-#define TH_CLASS_TABLE 0x165756acu
-#else
-#define TH_CLASS_TABLE 0x165756a8u
-#endif
-TH_INLINE uint32_t th_tiny_class(uint32_t u)
-{
-    return u == 0u ? 4u : (TH_CLASS_TABLE >> (2u * u)) & 3u;
-}
+ * number of units it can still take, 0..4. A 16-byte table: one load on
+ * every tiny malloc and free. */
+extern const uint8_t th_tiny_classes[16];
+TH_INLINE uint32_t th_tiny_class(uint32_t u) { return th_tiny_classes[u & 15u]; }
 
 /* Faults and hooks (th_region.c). */
 void th_raise(th_heap *h, th_fault kind, const void *ptr);

@@ -37,8 +37,8 @@ _Static_assert(BLOCK_BYTES == TH_SLAB_BLOCKS * 16u, "slab geometry");
  * (4-aligned); k = 2 and 4 take even units (8-aligned); k = 3 takes even
  * units under C17 (9..12 bytes need 8) and any unit under the Go rule (no
  * size of 9..12 bytes is a multiple of 8). A table because it is on every
- * tiny allocation: one load instead of a loop. TH_CLASS_TABLE in
- * th_internal.h is derived from the same rules. */
+ * tiny allocation: one load instead of a loop. th_tiny_classes below is
+ * derived from the same rules. */
 static const uint8_t FIT[4][16] = {
     {0, 1, 0, 2, 0, 1, 0, 3, 0, 1, 0, 2, 0, 1, 0, 4},
     {0, 2, 2, 2, 0, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4},
@@ -48,6 +48,15 @@ static const uint8_t FIT[4][16] = {
     {0, 4, 4, 4, 4, 4, 4, 4, 0, 4, 4, 4, 4, 4, 4, 4},
 #endif
     {0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4},
+};
+
+/* Class of a block by U: the largest k with FIT[k - 1][U] != 4 (0: full). */
+const uint8_t th_tiny_classes[16] = {
+#if TH_TINY_ALIGN_GO
+    4, 3, 2, 2, 2, 1, 1, 1, 3, 1, 1, 1, 2, 1, 1, 0,
+#else
+    4, 2, 2, 2, 2, 1, 1, 1, 3, 1, 1, 1, 2, 1, 1, 0,
+#endif
 };
 
 /* Units of the live object that starts at `unit`: 1 plus the run of
@@ -215,47 +224,64 @@ static bool slab_header_ok(th_heap *h, const th_slab *s)
     return true;
 }
 
-/* Validates pointer a into slab s. Returns the object's length in units,
- * its block index (bits 8..15) and its first unit (bits 16..17), or 0
- * after raising the fault that says why. Packed, not out-parameters, so
- * the whole result stays in one register on the free path.
+/* Where a tiny object is: filled in by locate. */
+typedef struct tiny_loc {
+    uint32_t i;   /* block index in the slab */
+    uint32_t un;  /* first unit of the object */
+    uint32_t m;   /* the block's bookkeeping byte (U | S << 4) */
+    uint32_t len; /* units of the object */
+    uint32_t c;   /* the block's class; 0 when full or current */
+    bool     cur; /* the block is the current block */
+} tiny_loc;
+
+/* Validates pointer a into slab s and says where the object is; false
+ * after raising the fault that says why. Inline with TH_FAST_PATHS, so the
+ * fields stay in registers on the free path.
  *
  * Always checked: the pointer is an object start (double free and interior
  * pointers told apart), S within U (I10), and a block that has a class is
  * filed under it (I11): reclass edits that map and the slab's list, so a
  * lie there would be followed. TH_HARDEN adds that a full or current block
  * is filed nowhere, the slab's header and its list links. */
-TH_HOT uint32_t locate(th_heap *h, const th_slab *s, uintptr_t a)
+TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
 {
     uintptr_t off = a - th_addr(s);
     if (TH_UNLIKELY(off >= BLOCK_BYTES || (off & 3u) != 0u)) {
         th_raise(h, TH_FAULT_BAD_POINTER, (const void *)a); /* bookkeeping or misaligned */
-        return 0u;
+        return false;
     }
     uint32_t i  = (uint32_t)(off / 16u);
     uint32_t un = (uint32_t)(off / 4u) & 3u;
     uint32_t m  = s->meta[i];
     uint32_t u  = m & 15u;
-    uint32_t c  = is_cur(h, s, i) ? 0u : th_tiny_class(u);
-    bool     ok = ((m >> 4) & ~u) == 0u && (c == 0u || ((s->map[c - 1u] >> i) & 1u) != 0u);
+    uint32_t st = m >> 4;
+    bool     cu = is_cur(h, s, i);
+    uint32_t c  = cu ? 0u : th_tiny_class(u);
+    bool     ok = (st & ~u) == 0u && (c == 0u || ((s->map[c - 1u] >> i) & 1u) != 0u);
 #if TH_HARDEN
     if (!slab_header_ok(h, s)) {
-        return 0u; /* reported */
+        return false; /* reported */
     }
     uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
     ok          = ok && (c != 0u || in == 0u) && links_ok(h, s);
 #endif
     if (TH_UNLIKELY(!ok)) {
         th_raise(h, TH_FAULT_CORRUPTION, (const void *)a);
-        return 0u;
+        return false;
     }
-    if (TH_UNLIKELY(((m >> (4u + un)) & 1u) == 0u)) {
+    if (TH_UNLIKELY(((st >> un) & 1u) == 0u)) {
         /* No history per unit: free room reads as freed, used room as interior. */
         th_raise(h, ((u >> un) & 1u) != 0u ? TH_FAULT_BAD_POINTER : TH_FAULT_DOUBLE_FREE,
                  (const void *)a);
-        return 0u;
+        return false;
     }
-    return th_tiny_len(m, un) | (i << 8) | (un << 16);
+    l->i   = i;
+    l->un  = un;
+    l->m   = m;
+    l->len = th_tiny_len(m, un);
+    l->c   = c;
+    l->cur = cu;
+    return true;
 }
 
 /* Puts a k-unit object at unit pos of block i (room checked by the caller).
@@ -374,37 +400,33 @@ void *th_tiny_alloc(th_heap *h, size_t size)
 
 void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
 {
-    uint32_t loc = locate(h, s, a);
-    if (loc == 0u) {
+    tiny_loc l;
+    if (!locate(h, s, a, &l)) {
         return;
     }
-    uint32_t len   = loc & 0xFFu;
-    uint32_t i     = (loc >> 8) & 0xFFu;
-    uint32_t un    = loc >> 16;
-    size_t   bytes = (size_t)len * 4u;
+    size_t bytes = (size_t)l.len * 4u;
     TH_TRACE_FREE(h, (void *)a, bytes);
-    uint32_t m    = s->meta[i];
-    uint32_t u    = m & 15u;
-    uint32_t nu   = u & ~(((1u << len) - 1u) << un);
-    bool     cur  = is_cur(h, s, i);
-    bool     last = !cur && nu == 0u && (s->map[3] | (1u << i)) == TH_SLAB_FULLMAP;
-    if (last && !slab_header_ok(h, s)) {
-        return; /* releasing the slab would merge by a bad size: nothing changed */
+    uint32_t nu   = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
+    bool     last = false;
+    if (nu == 0u && !l.cur) {
+        last = (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP;
+        if (last && !slab_header_ok(h, s)) {
+            return; /* releasing the slab would merge by a bad size: nothing changed */
+        }
     }
-    s->meta[i] = (uint8_t)(nu | ((m & 0xF0u) & ~(1u << (4u + un))));
+    s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
 #if TH_FILL
     th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
     h->free_bytes += bytes;
     h->in_use -= bytes;
     h->frees++;
-    if (cur) {
+    if (l.cur) {
         return; /* checked out: in no class map, and it keeps its slab (I13) */
     }
-    uint32_t co = th_tiny_class(u);
     uint32_t cn = th_tiny_class(nu);
-    if (co != cn) {
-        reclass(h, s, i, co, cn);
+    if (l.c != cn) {
+        reclass(h, s, l.i, l.c, cn);
     }
     if (last) {
         slab_release(h, s); /* its last object died: back to the heap */
@@ -413,9 +435,9 @@ void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
 
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 {
-    return (size_t)(locate(h, s, a) & 0xFFu) * 4u;
+    tiny_loc l;
+    return locate(h, s, a, &l) ? (size_t)l.len * 4u : 0u;
 }
-
 /* Largest request the tiny blocks can serve now without a new slab. */
 size_t th_tiny_largest(const th_heap *h)
 {
