@@ -21,7 +21,10 @@
  *   3. Split the block when the rest can hold a minimal block, taking the
  *      request from its top: the rest keeps the block's header, and its
  *      place in its list whenever its size class does not change, so most
- *      splits touch no list at all.
+ *      splits touch no list at all. Everything else (tiny slabs,
+ *      persistent chunks, aligned blocks) is carved from the bottom of the
+ *      block it finds, so long-lived metadata gathers low and the churn of
+ *      malloc/free high, and one carving path serves all of them.
  *
  * Freeing coalesces immediately with both neighbours: the block above is
  * found from the size in our own header, the block below from its footer,
@@ -383,11 +386,12 @@ TH_HOT th_block *gen_alloc_plain(th_heap *h, uint32_t bsize, th_word kind)
  * metadata is found corrupted (reported). No stats besides the free lists. */
 th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
 {
-    if (align <= TH_ALIGNMENT) {
-        return gen_alloc_plain(h, bsize, kind);
-    }
-    /* Room for the request, the alignment and a free block in front. */
-    uint32_t  want = bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25: no wrap */
+    /* Room for the request; beyond 8, for the alignment and a free block in
+     * front too. One path for both (the plain one is th_gen_malloc's, kept
+     * apart there for speed): slabs, chunks and the retry after an idle
+     * slab was given back take from the bottom of the block they find. */
+    uint32_t want = align <= TH_ALIGNMENT ? bsize
+                                          : bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25 */
     uint32_t  i;
     th_block *b = find_free(h, want, &i);
     if (b == NULL) {
@@ -399,7 +403,7 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
         return NULL;
     }
     bin_pop(h, i, b, size);
-    uintptr_t pay = th_addr(b) + sizeof(th_word);
+    uintptr_t pay = th_addr(b) + sizeof(th_word); /* 8-aligned: gap 0 for align <= 8 */
     uint32_t  gap = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
     if (gap != 0u && gap < TH_MIN_BLOCK) {
         gap += align; /* the gap must hold a free block of its own */

@@ -281,6 +281,10 @@ static uint8_t *block_below(uintptr_t hdr_at)
 /* The persistent chunk's header (underflow of its first object). */
 static void s_pers_header(void)
 {
+    /* Chunks are carved from the bottom of the free block they take, and
+     * general blocks from the top: an aligned block (also carved from the
+     * bottom) goes first, so that a general block lies just below. */
+    C = th_aligned_alloc(H, 16, 40);
     B = th_persistent_alloc(H, 16, 8); /* the first object of a new chunk */
     A = block_below((uintptr_t)B - 4u);
     flip(B - 2, 0x01);
