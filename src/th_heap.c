@@ -236,7 +236,7 @@ static bool handout_intact(const th_block *b, uint32_t size, uint32_t top, uint3
 }
 
 /* Index of the lowest non-empty bin at or above `i`, or TH_BIN_COUNT. */
-static uint32_t bin_search(const th_heap *h, uint32_t i)
+TH_HOT uint32_t bin_search(const th_heap *h, uint32_t i)
 {
     uint32_t w = i / 32u;
     if (w >= TH_NWORDS) {
