@@ -187,7 +187,7 @@ static th_slab *slab_new(th_heap *h)
     s->map[0] = 0u;
     s->map[1] = 0u;
     s->map[2] = 0u;
-    s->map[3] = TH_SLAB_FULLMAP;
+    s->map[3] = TH_SLAB_FULLMAP & ~1u; /* block 0 is checked out for the caller */
     list_push(h, s, 3u);
     h->free_bytes += BLOCK_BYTES;
 #if TH_FILL
@@ -322,59 +322,73 @@ static bool units_intact(th_heap *h, const th_slab *s, uint32_t i, uint32_t pos,
     return true;
 }
 
-/* The slow path: the current block cannot take k units (or there is none).
- * Take the head slab of the lowest class that fits, or a new slab. */
-static void *alloc_other(th_heap *h, uint32_t k)
+/* Files block i of s under class c (1..4): restores I11, I12. */
+TH_INLINE void file_block(th_heap *h, th_slab *s, uint32_t i, uint32_t c)
+{
+    uint32_t *mp = &s->map[c - 1u];
+    if (*mp == 0u) {
+        list_push(h, s, c - 1u);
+    }
+    *mp |= 1u << i;
+}
+
+/* The slow path: the current block (cur, class cc; cur NULL: none) cannot
+ * take k units. Take the head slab of the lowest class that fits, or a new
+ * slab, and its first block of that class. */
+static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
 {
     th_slab *s;
     uint32_t i;
-    uint32_t c;
+    uint32_t u;
     uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
-    if (m != 0u) {
+    if (TH_LIKELY(m != 0u)) {
         uint32_t j = k - 1u + TH_CTZ(m);
         if (TH_HARDEN && !slab_id_ok(h, h->tiny_head[j])) {
             th_raise(h, TH_FAULT_CORRUPTION, &h->tiny_head[j]);
             return NULL;
         }
-        s = th_slab_at(h, h->tiny_head[j]);
-        if (s->map[j] == 0u || !links_ok(h, s) ||
-            (h->tiny_cur != NULL && !links_ok(h, h->tiny_cur))) {
+        s             = th_slab_at(h, h->tiny_head[j]);
+        uint32_t bits = s->map[j];
+        if (bits == 0u || !links_ok(h, s) || (cur != NULL && !links_ok(h, cur))) {
             th_raise(h, TH_FAULT_CORRUPTION, s); /* I11, I12 */
             return NULL;
         }
-        i = TH_CTZ(s->map[j]);
-        c = j + 1u;
+        i              = TH_CTZ(bits);
+        uint32_t meta  = s->meta[i];
+        u              = meta & 15u;
+        if (th_tiny_class(u) != j + 1u || ((meta >> 4) & ~u) != 0u) {
+            th_raise(h, TH_FAULT_CORRUPTION, s->blocks[i]); /* I10, I11: filed under a class it is not */
+            return NULL;
+        }
+        if (!units_intact(h, s, i, FIT[k - 1u][u], k)) {
+            return NULL;
+        }
+        /* Checked out of its class (the lowest set bit of bits is i). */
+        bits &= bits - 1u;
+        s->map[j] = bits;
+        if (bits == 0u) {
+            list_remove(h, s, j);
+        }
     } else {
         s = slab_new(h);
         if (s == NULL) {
             return NULL; /* the caller serves it from the general allocator */
         }
-        i = 0u;
-        c = 4u;
+        i = 0u; /* checked out by slab_new */
+        u = 0u;
     }
-    uint32_t u   = s->meta[i] & 15u;
     uint32_t pos = FIT[k - 1u][u];
-    if (th_tiny_class(u) != c || ((s->meta[i] >> 4) & ~u) != 0u) {
-        th_raise(h, TH_FAULT_CORRUPTION, s->blocks[i]); /* I10, I11: filed under a class it is not */
-        return NULL;
-    }
-    if (!units_intact(h, s, i, pos, k)) {
-        return NULL;
-    }
-    reclass(h, s, i, c, 0u); /* checked out of its class while we work on it */
-    uint32_t cn = th_tiny_class(u | (((1u << k) - 1u) << pos));
-    th_slab *cs = h->tiny_cur;
-    uint32_t cc = cs != NULL ? th_tiny_class(cs->meta[h->tiny_cur_idx] & 15u) : 0u;
-    if (cs == NULL || cn > cc) {
+    uint32_t cn  = th_tiny_class(u | (((1u << k) - 1u) << pos));
+    if (cur == NULL || cn > cc) {
         /* Seed rule: the block with more room left becomes current; the
          * old current block is filed under its class. */
-        if (cs != NULL && cc != 0u) {
-            reclass(h, cs, h->tiny_cur_idx, 0u, cc);
+        if (cur != NULL && cc != 0u) {
+            file_block(h, cur, h->tiny_cur_idx, cc);
         }
         h->tiny_cur     = s;
         h->tiny_cur_idx = (uint8_t)i;
     } else if (cn != 0u) {
-        reclass(h, s, i, 0u, cn);
+        file_block(h, s, i, cn);
     }
     return place(h, s, i, pos, k);
 }
@@ -388,14 +402,16 @@ void *th_tiny_alloc(th_heap *h, size_t size)
 {
     uint32_t k = (uint32_t)(size + 3u) / 4u;
     th_slab *s = h->tiny_cur;
+    uint32_t u = 0u;
     if (TH_LIKELY(s != NULL)) {
         uint32_t i   = h->tiny_cur_idx;
-        uint32_t pos = FIT[k - 1u][s->meta[i] & 15u];
+        u            = s->meta[i] & 15u;
+        uint32_t pos = FIT[k - 1u][u];
         if (TH_LIKELY(pos != 4u)) {
             return units_intact(h, s, i, pos, k) ? place(h, s, i, pos, k) : NULL;
         }
     }
-    return alloc_other(h, k);
+    return alloc_other(h, k, s, th_tiny_class(u));
 }
 
 void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
