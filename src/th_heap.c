@@ -72,7 +72,7 @@ static inline th_word *footer_of(const th_block *b, uint32_t size)
     return (th_word *)(th_addr(b) + size - sizeof(th_word));
 }
 
-TH_SOFTINLINE void bin_insert(th_heap *h, th_block *b, uint32_t size)
+TH_HOT void bin_insert_hot(th_heap *h, th_block *b, uint32_t size)
 {
     uint32_t  i    = th_bin_of(size);
     th_block *head = h->bins[i];
@@ -87,6 +87,9 @@ TH_SOFTINLINE void bin_insert(th_heap *h, th_block *b, uint32_t size)
     *footer_of(b, size) = size; /* I4 */
     h->free_bytes += size - TH_BLOCK_OVERHEAD;
 }
+
+/* The out-of-line copy: every caller but free's release path. */
+static void bin_insert(th_heap *h, th_block *b, uint32_t size) { bin_insert_hot(h, b, size); }
 
 TH_HOT void bin_remove(th_heap *h, th_block *b, uint32_t size)
 {
@@ -536,7 +539,7 @@ th_block *th_gen_release(th_heap *h, th_block *b)
         size += ps;
     }
     b->header = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
-    bin_insert(h, b, size);
+    bin_insert_hot(h, b, size);
     next_of(b, size)->header |= TH_PREV_FREE; /* restores I2 */
     return b;
 }
