@@ -208,7 +208,9 @@ typedef struct th_region {
 } th_region;
 
 #define TH_NWORDS ((TH_BIN_COUNT + 31u) / 32u)
-#define TH_MAGIC  0x74686170u /* "thap" */
+/* 0xXY00XY00 is a Thumb-2 modified immediate: the check on every call
+ * compares with an immediate instead of loading a literal first. */
+#define TH_MAGIC  0x74007400u
 
 struct th_heap {
     uint32_t    magic;
