@@ -55,8 +55,9 @@ TH_INLINE void *alloc_tiny(th_heap *h, size_t size)
 }
 #endif
 
-/* th_malloc's dispatch (size <= TH_MAX_REQUEST, not 0), for th_realloc. */
-static void *alloc_plain(th_heap *h, size_t size)
+/* th_malloc's dispatch (size <= TH_MAX_REQUEST, not 0), also for th_realloc
+ * and th_aligned_alloc. */
+TH_INLINE void *alloc_plain(th_heap *h, size_t size)
 {
 #if TH_TINY
     if (size < 16u) {
@@ -96,21 +97,17 @@ void *th_malloc(th_heap *h, size_t size)
     if (!th_heap_ok(h) || size == 0u) {
         return NULL;
     }
-    th_lock(h);
-    void *p;
-#if TH_TINY
-    if (size < 16u) {
-        p = alloc_tiny(h, size); /* the common case, with no other layer */
-        th_unlock(h);
-        return p;
-    }
-#endif
-    if (TH_LIKELY(size <= TH_MAX_REQUEST)) {
-        p = th_gen_malloc(h, size);
-    } else {
-        p = NULL;
+    if (TH_UNLIKELY(size > TH_MAX_REQUEST)) {
+        th_lock(h);
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
+        th_unlock(h);
+        return NULL;
     }
+    if (TH_FAST_PATHS && th_unlocked(h)) {
+        return alloc_plain(h, size); /* no lock slot: the allocator's call is the last */
+    }
+    th_lock(h);
+    void *p = alloc_plain(h, size);
     th_unlock(h);
     return p;
 }
@@ -156,14 +153,11 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
     return p;
 }
 
-void th_free(th_heap *h, void *p)
+/* th_free's work on a pointer of h (not NULL), under the caller's lock. */
+TH_INLINE void free_ptr(th_heap *h, void *p)
 {
-    if (!th_heap_ok(h) || p == NULL) {
-        return;
-    }
-    th_lock(h);
     uintptr_t        a = th_addr(p);
-    const th_region *r = th_region_of(h, a);
+    const th_region *r = th_region_of_inline(h, a);
     if (TH_UNLIKELY(r == NULL)) {
         th_raise(h, TH_FAULT_BAD_POINTER, p); /* foreign */
 #if TH_TINY
@@ -173,6 +167,19 @@ void th_free(th_heap *h, void *p)
     } else {
         th_gen_free(h, r, p);
     }
+}
+
+void th_free(th_heap *h, void *p)
+{
+    if (!th_heap_ok(h) || p == NULL) {
+        return;
+    }
+    if (TH_FAST_PATHS && th_unlocked(h)) {
+        free_ptr(h, p); /* no lock slot: the allocator's call is the last */
+        return;
+    }
+    th_lock(h);
+    free_ptr(h, p);
     th_unlock(h);
 }
 

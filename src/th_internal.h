@@ -350,7 +350,7 @@ TH_INLINE void th_note_use(th_heap *h)
 /* Pointer classification (th_region.c). The first region is tested inline:
  * it is where almost every pointer lives. */
 const th_region *th_region_scan(const th_heap *h, uintptr_t a);
-TH_SOFTINLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
+TH_INLINE const th_region *th_region_of_inline(const th_heap *h, uintptr_t a)
 {
     const th_region *r = &h->regions[0];
     if (a >= r->first && a - r->first < r->span) {
@@ -358,7 +358,11 @@ TH_SOFTINLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
     }
     return th_region_scan(h, a);
 }
-TH_SOFTINLINE bool th_page_is_slab(const th_region *r, uintptr_t a)
+TH_SOFTINLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
+{
+    return th_region_of_inline(h, a);
+}
+TH_INLINE bool th_page_is_slab(const th_region *r, uintptr_t a)
 {
     size_t page = (a - r->page0) / TH_PAGE;
     return ((r->pagemap[page / 32u] >> (page % 32u)) & 1u) != 0u;
@@ -400,7 +404,9 @@ TH_INLINE bool th_heap_ok(const th_heap *h)
     return false;
 }
 
-/* Locking. */
+/* Locking. A heap with an empty lock slot (the default) skips both calls,
+ * and th_malloc and th_free then end in a tail call. */
+TH_INLINE bool th_unlocked(const th_heap *h) { return h->lock == NULL && h->unlock == NULL; }
 TH_INLINE void th_lock(const th_heap *h)
 {
     if (h->lock != NULL) {
