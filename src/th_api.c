@@ -60,7 +60,7 @@ TH_INLINE void *alloc_tiny(th_heap *h, size_t size)
 TH_INLINE void *alloc_plain(th_heap *h, size_t size)
 {
 #if TH_TINY
-    if (size < 16u) {
+    if (size <= TH_TINY_MAX) {
         return alloc_tiny(h, size);
     }
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * th_tiny.c: the tiny allocator, for requests of 1..15 bytes.
+ * th_tiny.c: the tiny allocator, for requests of 1..15 bytes (and of 16,
+ * one per block, with TH_TINY_MAX 16).
  *
  * From the Go runtime's tinyalloc (../shared/seed): objects are packed
  * several to a 16-byte block, and the allocator keeps a *current block* that
@@ -462,7 +463,7 @@ size_t th_tiny_largest(const th_heap *h)
         uint32_t cc = th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u);
         c           = cc > c ? cc : c;
     }
-    return c == 4u ? 15u : 4u * c;
+    return c == 4u ? (size_t)TH_TINY_MAX : (size_t)4u * c;
 }
 
 /* The current block's slab when every block in it is empty (the only slab

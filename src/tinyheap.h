@@ -8,7 +8,8 @@
  *   - persistent memory (th_persistent_alloc): bump allocation, no header,
  *     never freed; for boot-time objects;
  *   - tiny objects (th_malloc of 1..15 bytes): packed several to a 16-byte
- *     block, freed one by one; a block goes back when its last object dies;
+ *     block, freed one by one; a block goes back when its last object dies
+ *     (a 16-byte request takes a block of its own: TH_TINY_MAX);
  *   - general blocks (everything else): two-level segregated fit with a
  *     4-byte header, immediate coalescing, bounded worst case.
  *

@@ -110,7 +110,7 @@ static void test_reuse_and_return(void)
 {
     th_heap *h   = fresh(16384);
     th_stats s0  = th_get_stats(h);
-    void    *p[200];
+    static void *p[200]; /* not on the stack: microbit has 2 KiB of it */
     for (int i = 0; i < 200; i++) {
         p[i] = th_malloc(h, 4);
         CHECK(p[i] != NULL);
@@ -233,6 +233,51 @@ static void find_end(void *user, char kind, const void *addr, size_t size)
     *(uintptr_t *)user = (uintptr_t)addr + size;
 }
 
+/* TH_TINY_MAX 16 (the default): a 16-byte request takes a whole tiny block,
+ * 16 bytes usable, and frees like any tiny object; 17 is general. With
+ * TH_TINY_MAX 15, 16 is general (20 usable: a 24-byte block). */
+static void test_sixteen(void)
+{
+    th_heap  *h = fresh(8192);
+    uint8_t  *a = th_malloc(h, 16);
+    uint8_t  *b = th_malloc(h, 16);
+    uint8_t  *g = th_malloc(h, 17);
+    th_stats  s = th_get_stats(h);
+    if (!CHECK(a != NULL && b != NULL && g != NULL)) {
+        return;
+    }
+    CHECK_EQ((uintptr_t)a % 8u, 0u);
+    CHECK_EQ((uintptr_t)b % 8u, 0u);
+    size_t gu = th_usable_size(h, g); /* a general block: 20, or more if it took a whole free one */
+    CHECK(gu >= 20u && gu % 8u == 4u);
+#if TH_TINY_MAX == 16
+    CHECK_EQ((uintptr_t)a % 16u, 0u); /* a block of its own */
+    CHECK_EQ(th_usable_size(h, a), 16u);
+    CHECK(a + 16 == b || b + 16 == a); /* the next block of the slab */
+    CHECK_EQ(s.tiny_objects, 2u);
+    CHECK_EQ(s.tiny_blocks, 2u);
+    CHECK_EQ(s.in_use, 16u + 16u + gu);
+#else
+    CHECK(th_usable_size(h, a) >= 20u);
+    CHECK_EQ(s.tiny_objects, 0u);
+#endif
+    for (int i = 0; i < 16; i++) {
+        a[i] = (uint8_t)i;
+        b[i] = (uint8_t)(0xF0 + i);
+    }
+    th_free(h, a);
+    th_free(h, a); /* a double free is caught as for any object */
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 1u);
+    h_reset_faults();
+    for (int i = 0; i < 16; i++) {
+        CHECK_EQ(b[i], (uint8_t)(0xF0 + i));
+    }
+    th_free(h, b);
+    th_free(h, g);
+    CHECK_EQ(th_get_stats(h).in_use, 0u);
+    CHECK(th_check(h));
+}
+
 /* largest_free counts the idle slab merged with its free neighbours. When
  * that merge grows the block below in place, behind the head of its bin,
  * the O(1) search must still find it (found by the release-build fuzzer: a
@@ -255,9 +300,9 @@ static void test_largest_after_idle_merge(void)
     size_t zb = (size_t)((end + 4u) % 512u) + 1536u; /* room for a slab and more */
     void  *z  = th_malloc(h, zb - 4u);
     void  *p  = th_malloc(h, 4104u - 4u); /* a block of 4104: bin [4096, 5120) */
-    void  *s1 = th_malloc(h, 12u + 4u);
+    void  *s1 = th_malloc(h, 20u); /* a 24-byte general block */
     void  *hu = th_malloc(h, 4104u - 4u);
-    void  *s2 = th_malloc(h, 12u + 4u);
+    void  *s2 = th_malloc(h, 20u);
     if (!CHECK(z != NULL && p != NULL && s1 != NULL && hu != NULL && s2 != NULL) ||
         !CHECK_EQ(((uintptr_t)z) % 512u, 0u)) {
         return;
@@ -292,6 +337,7 @@ int main(void)
     h_record_faults();
     test_idle_slab_header();
     test_largest_after_idle_merge();
+    test_sixteen();
     test_first_call();
     test_packing();
     test_bad_frees();

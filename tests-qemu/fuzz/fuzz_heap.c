@@ -233,7 +233,7 @@ static void verify(const obj *o)
 static size_t natural_align(size_t s)
 {
 #if TH_TINY && TH_TINY_ALIGN_GO
-    if (s < 16u) {
+    if (s <= TH_TINY_MAX) {
         size_t a = s & (~s + 1u);
         return a > 8u ? 8u : a;
     }
@@ -415,7 +415,7 @@ static obj *add_obj(uint8_t *p, size_t size, size_t align, uint8_t kind, bool fr
             REQUIRE(b->addr + 4u == (uintptr_t)p && usable == b->size - 4u);
         } else {
             REQUIRE(usable <= 16u && (usable & 3u) == 0u);
-            REQUIRE(!fresh || (size < 16u && usable == ((size + 3u) & ~(size_t)3u)));
+            REQUIRE(!fresh || (size <= TH_TINY_MAX && usable == ((size + 3u) & ~(size_t)3u)));
         }
     }
     size_t extent = usable != 0u ? usable : size;
