@@ -212,18 +212,17 @@ typedef struct th_region {
  * compares with an immediate instead of loading a literal first. */
 #define TH_MAGIC  0x74007400u
 
+/* Field order: what malloc and free touch comes first, so that on ARMv6-M
+ * (word loads reach 124 bytes from a base register) every hot field,
+ * region 0 included, is one load from the heap pointer. */
 struct th_heap {
     uint32_t    magic;
-    uint32_t    bitmap[TH_NWORDS];    /* bit b set iff bins[b] != NULL (I6) */
-    th_block   *bins[TH_BIN_COUNT];   /* free lists by size class (I5) */
     /* Counters (I7, I9). */
     size_t      free_bytes;           /* sum of (size - 4) over free blocks, plus the free
                                          units of every slab: what th_stats reports */
     size_t      min_free;
-    size_t      capacity;
     size_t      in_use;
     size_t      peak_in_use;
-    size_t      persistent_bytes;
     uint32_t    allocs, frees, failed;
     uint32_t    faults[TH_FAULT_COUNT];
     /* Tiny allocator (I10..I13). */
@@ -232,16 +231,20 @@ struct th_heap {
     uint8_t     tiny_mask;            /* bit c-1 set iff tiny_head[c-1] != 0 */
     uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
     th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
+    /* Lock slot. */
+    th_lock_fn  lock, unlock;
+    void       *lock_ctx;
+    uint32_t    bitmap[TH_NWORDS];    /* bit b set iff bins[b] != NULL (I6) */
+    uint32_t    nregions;
+    th_region   regions[TH_MAX_REGIONS];
+    size_t      capacity;
+    size_t      persistent_bytes;
     /* Persistent allocator (I14): current chunk as (base, offset). */
     uint8_t    *pers_base;            /* NULL: no current chunk (seed trap 1) */
     uint32_t    pers_off;
     uint32_t    pers_size;
-    /* Hooks and lock. */
     th_oom_hook oom;
-    th_lock_fn  lock, unlock;
-    void       *lock_ctx;
-    uint32_t    nregions;
-    th_region   regions[TH_MAX_REGIONS];
+    th_block   *bins[TH_BIN_COUNT];   /* free lists by size class (I5) */
 };
 
 /* ==========================================================================
