@@ -30,7 +30,7 @@
  *  gives a 16-byte request a block of its own, TH_TINY_MAX) in
  *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
  *  (a 16-byte block each). Default 1. Cost (make bench, Cortex-M3): about
- *  2.6 KB of code, and worst-case malloc/free of 423/382 instructions
+ *  2.5 KB of code, and worst-case malloc/free of 423/382 instructions
  *  instead of 201/221 (setting up a slab, giving one back); it buys 14
  *  points of capacity on small objects. */
 #ifndef TH_TINY
@@ -94,7 +94,7 @@
  *  (the general block search and split, the tiny object's placement and
  *  validation, the general block's validation on free), so each call runs
  *  without inner calls. 0 leaves inlining to the compiler: smaller, slower.
- *  Default 1. Cost: about 0.9 KB of code on Cortex-M3 for 11..19% fewer
+ *  Default 1. Cost: about 0.85 KB of code on Cortex-M3 for 11..19% fewer
  *  instructions per call (README, make bench, rows "TH_FAST_PATHS=0"). */
 #ifndef TH_FAST_PATHS
 #define TH_FAST_PATHS 1
