@@ -220,8 +220,9 @@ th_fault_handler th_set_fault_handler(th_fault_handler fn);
 /**
  * Allocates at least `size` bytes, aligned for any object of that size
  * (C17 7.22.3: 1 for 1 byte, 2 for 2-3, 4 for 4-7, 8 from 8 up). Requests
- * under 16 bytes go to the tiny allocator when it is enabled (TH_TINY), the
- * rest to the general allocator. Not zeroed (TH_FILL_FRESH fills it in debug).
+ * of up to TH_TINY_MAX bytes (16 by default; 15 gives the contract's range,
+ * under 16) go to the tiny allocator when it is enabled (TH_TINY), the rest
+ * to the general allocator. Not zeroed (TH_FILL_FRESH fills it in debug).
  *
  * size == 0: returns NULL; no fault, nothing counted.
  * size > TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT.
