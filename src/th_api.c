@@ -18,9 +18,22 @@
 #endif
 
 /* Both pointers are heap pointers, so at least 4-aligned (tiny objects are
- * 4-aligned, general blocks 8-aligned): words, then the tail in bytes. */
+ * 4-aligned, general blocks 8-aligned): four words at a time (GCC makes
+ * them one ldm/stm pair on ARMv7-M), then words, then the tail in bytes. */
 TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 {
+    for (; n >= 16u; n -= 16u, d += 16, s += 16) {
+        const uint32_t *sw = (const uint32_t *)(uintptr_t)s;
+        uint32_t       *dw = (uint32_t *)(uintptr_t)d;
+        uint32_t        w0 = sw[0];
+        uint32_t        w1 = sw[1];
+        uint32_t        w2 = sw[2];
+        uint32_t        w3 = sw[3];
+        dw[0]              = w0;
+        dw[1]              = w1;
+        dw[2]              = w2;
+        dw[3]              = w3;
+    }
     for (; n >= 4u; n -= 4u, d += 4, s += 4) {
         *(uint32_t *)(uintptr_t)d = *(const uint32_t *)(uintptr_t)s;
     }
@@ -31,6 +44,13 @@ TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 
 TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
 {
+    for (; n >= 16u; n -= 16u, d += 16) {
+        uint32_t *dw = (uint32_t *)(uintptr_t)d;
+        dw[0]        = 0u;
+        dw[1]        = 0u;
+        dw[2]        = 0u;
+        dw[3]        = 0u;
+    }
     for (; n >= 4u; n -= 4u, d += 4) {
         *(uint32_t *)(uintptr_t)d = 0u;
     }
