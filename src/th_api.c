@@ -75,6 +75,16 @@ TH_INLINE void *alloc_tiny(th_heap *h, size_t size)
 }
 #endif
 
+/* A request whose size is refused (overflow, over TH_MAX_REQUEST): the
+ * fault is raised under the lock, and the call returns NULL. */
+static void *refuse(th_heap *h)
+{
+    th_lock(h);
+    th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
+    th_unlock(h);
+    return NULL;
+}
+
 /* th_malloc's dispatch (size <= TH_MAX_REQUEST, not 0), also for th_realloc
  * and th_aligned_alloc. */
 TH_INLINE void *alloc_plain(th_heap *h, size_t size)
@@ -118,10 +128,7 @@ void *th_malloc(th_heap *h, size_t size)
         return NULL;
     }
     if (TH_UNLIKELY(size > TH_MAX_REQUEST)) {
-        th_lock(h);
-        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
-        th_unlock(h);
-        return NULL;
+        return refuse(h);
     }
     if (TH_FAST_PATHS && th_unlocked(h)) {
         return alloc_plain(h, size); /* no lock slot: the allocator's call is the last */
@@ -138,10 +145,7 @@ void *th_calloc(th_heap *h, size_t n, size_t size)
         return NULL;
     }
     if (size != 0u && n > SIZE_MAX / size) {
-        th_lock(h);
-        th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
-        th_unlock(h);
-        return NULL;
+        return refuse(h);
     }
     uint8_t *p = (uint8_t *)th_malloc(h, n * size);
     if (p != NULL) {

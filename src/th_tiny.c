@@ -147,21 +147,27 @@ static bool links_ok(const th_heap *h, const th_slab *s)
     return true;
 }
 
+/* Files block i of s under class c (1..4): restores I11, I12. */
+TH_INLINE void file_block(th_heap *h, th_slab *s, uint32_t i, uint32_t c)
+{
+    uint32_t *mp = &s->map[c - 1u];
+    if (*mp == 0u) {
+        list_push(h, s, c - 1u);
+    }
+    *mp |= 1u << i;
+}
+
 /* Moves block i of s from class co to class cn != co (restores I11, I12). */
 TH_HOT void reclass(th_heap *h, th_slab *s, uint32_t i, uint32_t co, uint32_t cn)
 {
-    uint32_t bit = 1u << i;
     if (co != 0u) {
-        s->map[co - 1u] &= ~bit;
+        s->map[co - 1u] &= ~(1u << i);
         if (s->map[co - 1u] == 0u) {
             list_remove(h, s, co - 1u);
         }
     }
     if (cn != 0u) {
-        if (s->map[cn - 1u] == 0u) {
-            list_push(h, s, cn - 1u);
-        }
-        s->map[cn - 1u] |= bit;
+        file_block(h, s, i, cn);
     }
 }
 
@@ -323,16 +329,6 @@ static bool units_intact(th_heap *h, const th_slab *s, uint32_t i, uint32_t pos,
     return true;
 }
 
-/* Files block i of s under class c (1..4): restores I11, I12. */
-TH_INLINE void file_block(th_heap *h, th_slab *s, uint32_t i, uint32_t c)
-{
-    uint32_t *mp = &s->map[c - 1u];
-    if (*mp == 0u) {
-        list_push(h, s, c - 1u);
-    }
-    *mp |= 1u << i;
-}
-
 /* The slow path: the current block (cur, class cc; cur NULL: none) cannot
  * take k units. Take the head slab of the lowest class that fits, or a new
  * slab, and its first block of that class. */
@@ -341,6 +337,7 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
     th_slab *s;
     uint32_t i;
     uint32_t u;
+    uint32_t pos;
     uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
     if (TH_LIKELY(m != 0u)) {
         uint32_t j = k - 1u + TH_CTZ(m);
@@ -361,7 +358,8 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
             th_raise(h, TH_FAULT_CORRUPTION, s->blocks[i]); /* I10, I11: filed under a class it is not */
             return NULL;
         }
-        if (!units_intact(h, s, i, FIT[k - 1u][u], k)) {
+        pos = FIT[k - 1u][u];
+        if (!units_intact(h, s, i, pos, k)) {
             return NULL;
         }
         /* Checked out of its class (the lowest set bit of bits is i). */
@@ -375,11 +373,11 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
         if (s == NULL) {
             return NULL; /* the caller serves it from the general allocator */
         }
-        i = 0u; /* checked out by slab_new */
-        u = 0u;
+        i   = 0u; /* checked out by slab_new */
+        u   = 0u;
+        pos = 0u; /* an empty block takes any object at unit 0 */
     }
-    uint32_t pos = FIT[k - 1u][u];
-    uint32_t cn  = th_tiny_class(u | (((1u << k) - 1u) << pos));
+    uint32_t cn = th_tiny_class(u | (((1u << k) - 1u) << pos));
     if (cur == NULL || cn > cc) {
         /* Seed rule: the block with more room left becomes current; the
          * old current block is filed under its class. */
