@@ -3,7 +3,7 @@
  * th_check.c: the consistency walk (th_check), statistics (th_get_stats)
  * and the heap map (th_walk). Everything here reads the heap and never
  * writes it. Each failed test names the invariant of th_internal.h it
- * guards (I1..I14), so a report leads straight to the broken rule.
+ * guards (I1..I15), so a report leads straight to the broken rule.
  */
 #include "th_internal.h"
 
@@ -222,6 +222,9 @@ static bool check_all(const th_heap *h, tally *t)
             th_bsize(c->header) - TH_BLOCK_OVERHEAD != h->pers_size) {
             return fail(t, th_addr(c)); /* I14 */
         }
+    }
+    if ((h->lock == NULL) != (h->unlock == NULL)) {
+        return fail(t, th_addr(h)); /* I15 */
     }
     return true;
 }

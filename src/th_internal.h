@@ -232,7 +232,7 @@ struct th_heap {
     uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
     th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
     /* Lock slot. */
-    th_lock_fn  lock, unlock;
+    th_lock_fn  lock, unlock;        /* I15 */
     void       *lock_ctx;
     uint32_t    bitmap[TH_NWORDS];    /* bit b set iff bins[b] != NULL (I6) */
     uint32_t    nregions;
@@ -276,6 +276,8 @@ struct th_heap {
  *     current tiny block (the current block's own reference, seed trap 2).
  * I14 pers_off <= pers_size, and pers_base (when not NULL) is the payload of
  *     a live persistent chunk.
+ * I15 lock == NULL iff unlock == NULL (th_set_lock fills a missing half with
+ *     an empty callback), so th_unlocked reads one word.
  */
 
 /* ---- Shared helpers ------------------------------------------------------- */
@@ -408,8 +410,9 @@ TH_INLINE bool th_heap_ok(const th_heap *h)
 }
 
 /* Locking. A heap with an empty lock slot (the default) skips both calls,
- * and th_malloc and th_free then end in a tail call. */
-TH_INLINE bool th_unlocked(const th_heap *h) { return h->lock == NULL && h->unlock == NULL; }
+ * and th_malloc and th_free then end in a tail call. th_set_lock keeps
+ * lock == NULL iff unlock == NULL, so one word tells. */
+TH_INLINE bool th_unlocked(const th_heap *h) { return h->lock == NULL; }
 TH_INLINE void th_lock(const th_heap *h)
 {
     if (h->lock != NULL) {

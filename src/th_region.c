@@ -234,10 +234,18 @@ bool th_add_region(th_heap *h, void *base, size_t size)
     return ok;
 }
 
+/* Stands in for the NULL half of a lock slot whose other half is set, so
+ * that lock == NULL iff unlock == NULL and th_unlocked reads one word. */
+static void no_lock(void *ctx) { (void)ctx; }
+
 void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx)
 {
     if (!th_heap_ok(h)) {
         return;
+    }
+    if ((lock == NULL) != (unlock == NULL)) {
+        lock   = lock != NULL ? lock : no_lock;
+        unlock = unlock != NULL ? unlock : no_lock;
     }
     h->lock     = lock;
     h->unlock   = unlock;

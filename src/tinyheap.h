@@ -192,8 +192,9 @@ th_heap *th_default(void);
 
 /**
  * Installs the lock slot of `h`: lock(ctx) is called on entry to every public
- * function on `h`, unlock(ctx) on exit. Either may be NULL (no lock). The lock
- * must be recursive if the fault handler or OOM hook calls back into the heap.
+ * function on `h`, unlock(ctx) on exit. Both NULL: no lock; one NULL: that
+ * half does nothing. The lock must be recursive if the fault handler or OOM
+ * hook calls back into the heap.
  * Time: constant. Thread safety: call before the heap is shared.
  */
 void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx);

@@ -233,6 +233,46 @@ static void test_interior_sealed_by_chance(void)
     CHECK(th_check(h));
 }
 
+/* The lock slot: every call on the heap (th_check included) locks once and
+ * unlocks once; a slot with only one half set calls that half (the other
+ * is empty), and clearing both restores the unlocked path. */
+static unsigned locks, unlocks;
+static void     count_lock(void *ctx) { locks += ctx == (void *)&locks ? 1u : 100u; }
+static void     count_unlock(void *ctx) { unlocks += ctx == (void *)&locks ? 1u : 100u; }
+
+static void test_lock_slot(void)
+{
+    th_heap *h = fresh(8192);
+    CHECK(h != NULL);
+    th_set_lock(h, count_lock, count_unlock, &locks);
+    void *p = th_malloc(h, 40);
+    void *q = th_malloc(h, 5);
+    th_free(h, p);
+    th_free(h, q);
+    CHECK_EQ(locks, 4);
+    CHECK_EQ(unlocks, 4);
+
+    th_set_lock(h, count_lock, NULL, &locks); /* lock only */
+    th_free(h, th_malloc(h, 24));
+    CHECK_EQ(locks, 6);
+    CHECK_EQ(unlocks, 4);
+    CHECK(th_check(h));
+    CHECK_EQ(locks, 7);
+
+    th_set_lock(h, NULL, count_unlock, &locks); /* unlock only */
+    th_free(h, th_malloc(h, 3));
+    CHECK_EQ(locks, 7);
+    CHECK_EQ(unlocks, 6);
+    CHECK(th_check(h));
+    CHECK_EQ(unlocks, 7);
+
+    th_set_lock(h, NULL, NULL, NULL); /* none again */
+    th_free(h, th_malloc(h, 64));
+    CHECK(th_check(h));
+    CHECK_EQ(locks, 7);
+    CHECK_EQ(unlocks, 7);
+}
+
 int main(void)
 {
     h_record_faults();
@@ -242,6 +282,7 @@ int main(void)
     test_coalesce_and_recovery();
     test_realloc();
     test_calloc_aligned();
+    test_lock_slot();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;
 }

@@ -3,7 +3,7 @@
  * test_invariants: one case per clause of th_check(). Where test_checkpaths
  * flips bits (which breaks a header's seal first), these cases forge
  * metadata that is *sealed* and wrong, so each numbered invariant of
- * th_internal.h (I1..I14) is reached through its own test: a block of the
+ * th_internal.h (I1..I15) is reached through its own test: a block of the
  * sentinel's kind in the middle, two free blocks side by side, a slab that
  * is not on its page, a list that misses a block, a tiny list with a
  * cycle... Every case starts from a fresh heap; th_check must answer false
@@ -196,6 +196,9 @@ static void d_pers_kind(void)
     reseal(c, th_bsize(c->header), TH_KIND_GEN, TH_USED, c->header & TH_PREV_FREE);
 }
 static void d_pers_size(void) { H->pers_size -= 8u; }
+/* I15: half a lock slot (th_set_lock never leaves one). */
+static void nop_unlock(void *ctx) { (void)ctx; }
+static void d_lock_half(void) { H->unlock = nop_unlock; }
 
 static const kase s_cases[] = {
     {"I10 used unit 0 without a start", d_meta_unit0},
@@ -228,6 +231,7 @@ static const kase s_cases[] = {
     {"I14 cursor past the chunk", d_pers_off},
     {"I14 chunk not persistent", d_pers_kind},
     {"I14 chunk size differs", d_pers_size},
+    {"I15 half a lock slot", d_lock_half},
 };
 
 static void walk_count(void *user, char kind, const void *addr, size_t size)
