@@ -30,8 +30,8 @@
  *  gives a 16-byte request a block of its own, TH_TINY_MAX) in
  *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
  *  (a 16-byte block each). Default 1. Cost (make bench, Cortex-M3): about
- *  2.5 KB of code, and worst-case malloc/free of 423/382 instructions
- *  instead of 201/221 (setting up a slab, giving one back); it buys 14
+ *  2.5 KB of code, and worst-case malloc/free of 419/380 instructions
+ *  instead of 199/219 (setting up a slab, giving one back); it buys 14
  *  points of capacity on small objects. */
 #ifndef TH_TINY
 #define TH_TINY 1
