@@ -240,37 +240,34 @@ static unsigned locks, unlocks;
 static void     count_lock(void *ctx) { locks += ctx == (void *)&locks ? 1u : 100u; }
 static void     count_unlock(void *ctx) { unlocks += ctx == (void *)&locks ? 1u : 100u; }
 
+/* A malloc, its free and a th_check: three calls on the heap. */
+static void three_calls(th_heap *h, size_t size)
+{
+    th_free(h, th_malloc(h, size));
+    CHECK(th_check(h));
+}
+
 static void test_lock_slot(void)
 {
     th_heap *h = fresh(8192);
     CHECK(h != NULL);
     th_set_lock(h, count_lock, count_unlock, &locks);
-    void *p = th_malloc(h, 40);
-    void *q = th_malloc(h, 5);
-    th_free(h, p);
-    th_free(h, q);
-    CHECK_EQ(locks, 4);
-    CHECK_EQ(unlocks, 4);
-
-    th_set_lock(h, count_lock, NULL, &locks); /* lock only */
-    th_free(h, th_malloc(h, 24));
+    three_calls(h, 40); /* general */
+    three_calls(h, 5);  /* tiny */
     CHECK_EQ(locks, 6);
-    CHECK_EQ(unlocks, 4);
-    CHECK(th_check(h));
-    CHECK_EQ(locks, 7);
-
-    th_set_lock(h, NULL, count_unlock, &locks); /* unlock only */
-    th_free(h, th_malloc(h, 3));
-    CHECK_EQ(locks, 7);
     CHECK_EQ(unlocks, 6);
-    CHECK(th_check(h));
-    CHECK_EQ(unlocks, 7);
-
+    th_set_lock(h, count_lock, NULL, &locks); /* lock only */
+    three_calls(h, 24);
+    CHECK_EQ(locks, 9);
+    CHECK_EQ(unlocks, 6);
+    th_set_lock(h, NULL, count_unlock, &locks); /* unlock only */
+    three_calls(h, 3);
+    CHECK_EQ(locks, 9);
+    CHECK_EQ(unlocks, 9);
     th_set_lock(h, NULL, NULL, NULL); /* none again */
-    th_free(h, th_malloc(h, 64));
-    CHECK(th_check(h));
-    CHECK_EQ(locks, 7);
-    CHECK_EQ(unlocks, 7);
+    three_calls(h, 64);
+    CHECK_EQ(locks, 9);
+    CHECK_EQ(unlocks, 9);
 }
 
 int main(void)
