@@ -232,7 +232,7 @@ struct th_heap {
     uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
     th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
     /* Lock slot. */
-    th_lock_fn  lock, unlock;        /* I15 */
+    th_lock_fn  lock, unlock;         /* both set or both NULL (I15) */
     void       *lock_ctx;
     uint32_t    bitmap[TH_NWORDS];    /* bit b set iff bins[b] != NULL (I6) */
     uint32_t    nregions;
