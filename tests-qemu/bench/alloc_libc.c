@@ -20,4 +20,5 @@ const bench_ops bench_alloc = {
     BENCH_NAME, a_init, malloc, free, realloc,
     (void *(*)(size_t))(void (*)(void))bench_empty, (void (*)(void *))(void (*)(void))bench_empty,
     (void *(*)(void *, size_t))(void (*)(void))bench_empty,
+    NULL,
 };

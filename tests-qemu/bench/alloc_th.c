@@ -37,6 +37,14 @@ static NI void *c_malloc(size_t n) { return bench_empty_malloc(bench_heap, n); }
 static NI void c_free(void *p) { bench_empty_free(bench_heap, p); }
 static NI void *c_realloc(void *p, size_t n) { return bench_empty_realloc(bench_heap, p, n); }
 
+static void a_usage(uint32_t *in_use, uint32_t *free_bytes, uint32_t *largest)
+{
+    th_stats s  = th_get_stats(bench_heap);
+    *in_use     = (uint32_t)s.in_use;
+    *free_bytes = (uint32_t)s.free_bytes;
+    *largest    = (uint32_t)s.largest_free;
+}
+
 const bench_ops bench_alloc = {
-    BENCH_NAME, a_init, a_malloc, a_free, a_realloc, c_malloc, c_free, c_realloc,
+    BENCH_NAME, a_init, a_malloc, a_free, a_realloc, c_malloc, c_free, c_realloc, a_usage,
 };

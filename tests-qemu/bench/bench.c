@@ -4,12 +4,14 @@
  * exact instruction counts per call (histograms), capacity and fill figures.
  *
  * Command line (semihosting SYS_GET_CMDLINE, QEMU `arg=`):
- *   bench <trace> <seed> <steps> [v]   trace: tiny | rtos | mixed
+ *   bench <trace> <seed> <steps> [v] [at=N]   trace: tiny | rtos | mixed
  *   bench fill <size>
  *   bench selftest
  * `v` also prints every call's count in order (for the exec-trace check);
  * `x` skips the timing self-checks (for the run without -icount that
- * verify_trace.py traces; its counts are then meaningless).
+ * verify_trace.py traces; its counts are then meaningless); `at=N` starts
+ * the arena N bytes (0..511) into its 512-byte page (tinyheap only: the
+ * libc allocators take the arena through sbrk, from its start).
  *
  * Counting: QEMU runs with -icount shift=8, so every instruction advances
  * virtual time by 256 ns; SysTick (25 MHz on mps2-an385, 40 ns a tick) is
@@ -32,7 +34,7 @@
 
 #include "bench.h"
 
-uint8_t bench_arena[BENCH_ARENA_SIZE] __attribute__((aligned(16)));
+uint8_t bench_arena[BENCH_ARENA_SIZE + BENCH_PLACE_ROOM] __attribute__((aligned(512)));
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
@@ -349,6 +351,8 @@ static uint32_t pool_n;
 static uint32_t model_payload; /* sum of model sizes (op stream input) */
 static uint32_t skipped;
 
+static uint32_t last_fail_size; /* the request of the latest failed malloc */
+
 static void ent_alloc(ent *e, uint32_t size)
 {
     e->size = e->asize = size;
@@ -356,6 +360,8 @@ static void ent_alloc(ent *e, uint32_t size)
     e->p = do_malloc(size);
     if (e->p != NULL) {
         tag_fill(e->p, size, e->tag);
+    } else {
+        last_fail_size = size;
     }
 }
 static void ent_free(ent *e)
@@ -424,6 +430,18 @@ static void pool_del(uint32_t i)
 }
 
 static uint32_t cap_payload, cap_blocks;
+/* The allocator's own view at the first failure of the grow phase (when it
+ * has one): usable bytes of the live blocks, free bytes, the largest request
+ * that would succeed, and the request that failed. */
+static uint32_t cap_in_use, cap_free, cap_largest, cap_req;
+
+static void cap_usage(void)
+{
+    cap_req = last_fail_size;
+    if (bench_alloc.usage != NULL) {
+        bench_alloc.usage(&cap_in_use, &cap_free, &cap_largest);
+    }
+}
 
 static void grow_pool(uint32_t (*mix)(void))
 {
@@ -436,6 +454,7 @@ static void grow_pool(uint32_t (*mix)(void))
     }
     cap_blocks = 0;
     cap_payload = actual_payload(pool, pool_n, &cap_blocks);
+    cap_usage();
 }
 static void teardown_pool(void)
 {
@@ -553,6 +572,7 @@ static void trace_rtos(uint32_t steps)
                   actual_payload(stacks, n_task, &cap_blocks) +
                   actual_payload(tcbs, n_task, &cap_blocks) +
                   actual_payload(queues, n_queue, &cap_blocks);
+    cap_usage();
     while (n_msg != 0u) {
         ent_free(&msgs[--n_msg]);
     }
@@ -686,10 +706,17 @@ int bench_main(void)
     if (argc < 2) {
         fail("usage: bench <trace> <seed> <steps> | fill <size> | selftest", (uint32_t)argc, 0);
     }
+    uint32_t at = 0; /* arena start within the 512-byte page (at=N) */
     for (int i = 2; i < argc; i++) {
         lenient = lenient || streq(argv[i], "x");
+        if (argv[i][0] == 'a' && argv[i][1] == 't' && argv[i][2] == '=') {
+            at = parse_u(argv[i] + 3);
+            if (at >= BENCH_PLACE_ROOM) {
+                fail("at= must be below 512", at, 0);
+            }
+        }
     }
-    bench_alloc.init(bench_arena, BENCH_ARENA_SIZE);
+    bench_alloc.init(bench_arena + at, BENCH_ARENA_SIZE);
     calibrate();
     const char *trace = argv[1];
     out_s("RUN alloc=");
@@ -741,6 +768,12 @@ int bench_main(void)
     out_kv("fail_max", fail_max);
     out_kv("realloc_fails", realloc_fails);
     out_kv("skipped", skipped);
+    out_kv("fail_req", cap_req);
+    if (bench_alloc.usage != NULL) {
+        out_kv("in_use", cap_in_use);
+        out_kv("free", cap_free);
+        out_kv("largest", cap_largest);
+    }
     out_nl();
     out_s("DONE ok");
     out_nl();

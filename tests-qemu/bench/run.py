@@ -42,6 +42,9 @@ OPS = ["malloc", "free", "realloc"]
 FILL_SIZES = [1, 4, 8, 12, 16, 24, 32, 100]
 ARENA = 65536
 PEERS = ["newlib-nano", "newlib", "picolibc"]
+# Arena starts within a 512-byte page at which tinyheap's capacity is also
+# measured (Cortex-M3, every trace and seed; 0 is the main run).
+PLACES = [64, 128, 192, 256, 320, 384, 448]
 
 QEMU = ["qemu-system-arm", "-machine", "mps2-an385", "-display", "none", "-monitor", "none",
         "-serial", "none", "-icount", "shift=8", "-chardev", "stdio,id=con"]
@@ -214,6 +217,34 @@ def spread(vals, nd=1, pct=False):
     return f(lo) if f(lo) == f(hi) else "%s–%s" % (f(lo), f(hi))
 
 
+def split_table(w, agg_t, allocs):
+    """Where the arena went at the first failure, from th_get_stats at that
+    moment: payload (what the trace holds), rounding (usable bytes beyond the
+    request), metadata (headers, slab bookkeeping, the heap's own state:
+    everything neither usable nor free) and free memory. The ceiling is the
+    payload the grow phase would reach if nothing were free at the failure:
+    the bound this cost model puts on the capacity, whatever the fit."""
+    rows = [(a, tr, agg_t[a][tr]["cap_split"]) for a in allocs for tr in TRACES
+            if agg_t[a][tr]["cap_split"]]
+    if not rows:
+        return
+    w("Where the 64 KiB went at that failure (`th_get_stats` read by the bench right after it; "
+      "min–max over seeds, in bytes). *Rounding*: usable bytes beyond the requests; *metadata*: "
+      "block headers, slab bookkeeping and the heap's own state; *ceiling*: the payload if "
+      "nothing were left free, 65536 − rounding − metadata, the most any fit policy could "
+      "reach with this per-object cost.")
+    w("")
+    w("| allocator | trace | payload | rounding | metadata | free (largest) | failing request | ceiling |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|")
+    for a, tr, sp in rows:
+        col = lambda i: [x[i] for x in sp]
+        ceil = [ARENA - x[1] - x[2] for x in sp]
+        w("| %s | %s | %s | %s | %s | %s (%s) | %s | %s%% |" % (
+            LABEL[a], tr, spread(col(0), 0), spread(col(1), 0), spread(col(2), 0),
+            spread(col(3), 0), spread(col(4), 0), spread(col(5), 0), spread(ceil, 1, True)))
+    w("")
+
+
 def gnuplot(script, cwd):
     if shutil.which("gnuplot") is None:
         print("bench: gnuplot not found, plots skipped", file=sys.stderr)
@@ -320,10 +351,17 @@ def main():
                     jobs.append((t, a, [tr, str(s), str(steps)], elf, o.timeout))
             for sz in fills:
                 jobs.append((t, a, ["fill", str(sz)], elf, o.timeout))
+            if t == "m3" and a == "tinyheap" and not o.smoke:
+                for at in PLACES:
+                    for tr in TRACES:
+                        for s in range(1, seeds + 1):
+                            jobs.append((t, a, [tr, str(s), str(steps), "at=%d" % at], elf,
+                                         o.timeout))
 
     t0 = datetime.datetime.now()
     res = {"runs": {t: {a: {tr: {} for tr in TRACES} for a in allocs} for t in targets},
-           "fill": {t: {a: {} for a in allocs} for t in targets}}
+           "fill": {t: {a: {} for a in allocs} for t in targets},
+           "place": {at: {tr: {} for tr in TRACES} for at in PLACES}}
     errors = []
     with cf.ThreadPoolExecutor(max_workers=max(1, o.jobs)) as ex:
         futs = {ex.submit(run_job, j): j for j in jobs}
@@ -338,6 +376,8 @@ def main():
             r = parse(out)
             if args[0] == "fill":
                 res["fill"][t][a][int(args[1])] = r["fill"]
+            elif len(args) > 3:
+                res["place"][int(args[3][3:])][args[0]][int(args[1])] = r["cap"]["payload"]
             else:
                 res["runs"][t][a][args[0]][int(args[1])] = r
     elapsed = (datetime.datetime.now() - t0).total_seconds()
@@ -393,6 +433,12 @@ def main():
                 d["realloc_fails"] = [r["cap"]["realloc_fails"] for r in rs.values()]
                 d["capacity"] = [r["cap"]["payload"] for r in rs.values()]
                 d["cap_blocks"] = [r["cap"]["blocks"] for r in rs.values()]
+                # The allocator's own view at that failure (tinyheap only):
+                # per seed, (payload, rounding, metadata, free, largest, request).
+                d["cap_split"] = [
+                    (c["payload"], c["in_use"] - c["payload"], ARENA - c["in_use"] - c["free"],
+                     c["free"], c["largest"], c["fail_req"])
+                    for c in (r["cap"] for r in rs.values()) if "in_use" in c]
                 agg[t][a][tr] = d
 
     # ---- git / date
@@ -526,6 +572,17 @@ def main():
         else:
             w("%s capacities are identical to %s's." % (TLABEL[t2], TLABEL[t]))
         w("")
+    split_table(w, agg[t], [a for a in allocs if a in ("tinyheap", "tinyheap-notiny")])
+    if t == "m3" and "tinyheap" in allocs and all(res["place"][at][TRACES[0]] for at in PLACES):
+        wcap = {tr: [min(agg[t]["tinyheap"][tr]["capacity"])] +
+                 [min(res["place"][at][tr].values()) for at in PLACES] for tr in TRACES}
+        w("Where the arena starts within a 512-byte page moves tinyheap's slabs against its "
+          "blocks. The runs above start it on a page boundary; started at each of %s bytes "
+          "into the page instead (same traces and seeds), the worst seed's capacity is %s "
+          "(tiny / rtos / mixed, min–max over the %d starts)." % (
+              ", ".join(str(x) for x in [0] + PLACES), " / ".join(
+                  spread(wcap[tr], 1, True) + "%" for tr in TRACES), len(PLACES) + 1))
+        w("")
 
     # instruction tables
     for t in targets:
@@ -646,6 +703,7 @@ def main():
         "runs": {t: {a: {tr: {
             "capacity_bytes": agg[t][a][tr]["capacity"],
             "capacity_blocks": agg[t][a][tr]["cap_blocks"],
+            "capacity_split": agg[t][a][tr]["cap_split"],
             "grow_fail_insns": agg[t][a][tr]["fail_insns"],
             "fail_max_insns": agg[t][a][tr]["fail_max"],
             "churn_fails": agg[t][a][tr]["churn_fails"],
@@ -658,6 +716,8 @@ def main():
         "fill": {t: {a: {str(k): v for k, v in sorted(res["fill"][t][a].items())}
                      for a in allocs} for t in targets},
         "code_size": sizes,
+        "capacity_by_place": {str(at): {tr: [v for _, v in sorted(res["place"][at][tr].items())]
+                                        for tr in TRACES} for at in PLACES},
         "plots": pngs,
     }
     with open(os.path.join(o.out, "results.json"), "w") as f:
