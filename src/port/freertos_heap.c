@@ -43,8 +43,9 @@
  *   tinyheap's fault handler, which leaves the heap unchanged; heap_4 would
  *   configASSERT. Set one with th_set_fault_handler() to route it to your
  *   assert handler.
- * - xPortGetFreeHeapSize and friends walk the free lists (O(free blocks))
- *   under the lock instead of reading one variable.
+ * - xPortGetFreeHeapSize and xPortGetMinimumEverFreeHeapSize read
+ *   tinyheap's counters (O(1)); vPortGetHeapStats walks the free blocks
+ *   (O(n), under the lock) for the block count and the smallest block.
  * - The heap's own lock slot holds the same vTaskSuspendAll/xTaskResumeAll
  *   pair, so th_get_stats/th_walk/th_check on th_freertos_heap() are safe from
  *   tasks too; suspension nests, so the port's outer suspension makes the
