@@ -25,6 +25,12 @@
  * th_stats.faults[kind], leaves the heap exactly as it was and returns its
  * documented failure value.
  *
+ * The heap argument: every function that takes `h` treats a NULL `h`, or
+ * one whose state does not carry the heap's magic word, as
+ * TH_FAULT_BAD_ARGUMENT (handler called with h == NULL for a NULL heap) and
+ * returns NULL, false, 0 or a zeroed struct, or does nothing when it returns
+ * void. The per-function lists below name only their other failures.
+ *
  * Thread safety: the core takes no lock itself. Each heap has a lock slot
  * (th_set_lock) that the ports fill; every public function that reads or
  * changes a heap calls lock() on entry and unlock() on exit. Without a lock,
@@ -159,9 +165,10 @@ typedef struct th_stats {
  * state is placed at the start of the region; the rest becomes one free block.
  * Regions larger than 2^TH_MAX_BLOCK_LOG2 bytes are used up to that size.
  *
- * Returns NULL (and raises no fault) iff: base is NULL, size is smaller than
- * TH_MIN_REGION after alignment, or base + size wraps around the address
- * space.
+ * Returns NULL (and raises no fault) when base is NULL, base + size wraps
+ * around the address space, or the region is too small for the heap state,
+ * its page map and one block after `base` is aligned. Any size of at least
+ * TH_MIN_REGION is enough (an upper bound: a little less may do).
  * Time: constant (the page map of the region is cleared: one bit per
  * 2^TH_TINY_SLAB_LOG2 bytes). Thread safety: none needed; the heap does not
  * exist before this returns.
@@ -192,8 +199,8 @@ th_heap *th_default(void);
 
 /**
  * Installs the lock slot of `h`: lock(ctx) is called on entry to every public
- * function on `h`, unlock(ctx) on exit. Both NULL: no lock; one NULL: that
- * half does nothing. The lock must be recursive if the fault handler or OOM
+ * function on `h`, unlock(ctx) on exit. Both NULL: no lock; one NULL with
+ * the other set: the NULL half becomes an empty callback. The lock must be recursive if the fault handler or OOM
  * hook calls back into the heap.
  * Time: constant. Thread safety: call before the heap is shared.
  */
@@ -208,7 +215,8 @@ void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx);
 th_oom_hook th_set_oom_hook(th_heap *h, th_oom_hook hook);
 
 /**
- * Installs the fault handler for all heaps and returns the previous one.
+ * Installs the fault handler for all heaps and returns the previous one;
+ * it cannot fail.
  * NULL restores the default: trap (TH_TRAP()) when TH_DEBUG is 1, count only
  * when TH_DEBUG is 0. After the handler returns, the faulting call returns
  * its documented failure value and the heap is unchanged.
@@ -223,7 +231,8 @@ th_fault_handler th_set_fault_handler(th_fault_handler fn);
  * (C17 7.22.3: 1 for 1 byte, 2 for 2-3, 4 for 4-7, 8 from 8 up). Requests
  * of up to TH_TINY_MAX bytes (16 by default; 15 gives the contract's range,
  * under 16) go to the tiny allocator when it is enabled (TH_TINY), the rest
- * to the general allocator. Not zeroed (TH_FILL_FRESH fills it in debug).
+ * to the general allocator. Not zeroed (TH_FILL fills it with
+ * TH_FILL_FRESH_BYTE, in debug builds by default).
  *
  * size == 0: returns NULL; no fault, nothing counted.
  * size > TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT.
@@ -262,7 +271,9 @@ void *th_realloc(th_heap *h, void *p, size_t size) TH_ALLOC_SIZE(3) TH_WARN_UNUS
  * goes back to the free lists when it can hold a block.
  *
  * align not a power of two (0 included): NULL + TH_FAULT_BAD_ARGUMENT.
- * size == 0: NULL, nothing counted. Otherwise failures as th_malloc.
+ * size == 0: NULL, nothing counted. An alignment above half the largest
+ * block (2^(TH_MAX_BLOCK_LOG2 - 1)), which no block can meet, is out of
+ * memory. Otherwise failures as th_malloc.
  * Time: constant. Thread safety: takes the heap lock.
  */
 void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
@@ -291,12 +302,14 @@ size_t th_usable_size(const th_heap *h, const void *p);
 /**
  * Bump allocation that is never freed: no header, for boot-time objects.
  * Served from the current persistent chunk (TH_PERSIST_CHUNK bytes taken from
- * the heap as one general block); a request too big for a chunk is taken
- * from the heap directly, so no chunk tail is wasted on it.
+ * the heap as one general block); a request above a quarter chunk, or
+ * aligned beyond 8, is taken from the heap as a block of its own, so no
+ * chunk tail is wasted on it.
  *
  * size == 0, or align not a power of two (0 included), or size above
  * TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT. Out of memory: NULL,
- * stats.failed + 1, hook called.
+ * stats.failed + 1, hook called; an alignment above 2^(TH_MAX_BLOCK_LOG2 - 1),
+ * which no block can meet, is out of memory too (as in th_aligned_alloc).
  * Time: constant. Thread safety: takes the heap lock.
  */
 void *th_persistent_alloc(th_heap *h, size_t size, size_t align) TH_MALLOC_LIKE
@@ -347,6 +360,7 @@ typedef void (*th_walk_fn)(void *user, char kind, const void *addr, size_t size)
 
 /**
  * Calls fn for every block of every region, in address order (a heap map).
+ * fn == NULL: TH_FAULT_BAD_ARGUMENT, nothing called.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock;
  * fn must not call back into the heap.
  */

@@ -158,6 +158,23 @@ static void test_calloc_aligned(void)
     CHECK_EQ(s.in_use, 0);
     CHECK_EQ(s.free_blocks, 1);
     CHECK(th_check(h));
+    /* A power of two beyond any block (the largest block is 2^TH_MAX_BLOCK_LOG2
+     * bytes) is a valid alignment that cannot be met: out of memory, not a
+     * fault, for both aligned calls; nothing else changes. */
+    size_t huge = (size_t)1 << TH_MAX_BLOCK_LOG2;
+    th_set_oom_hook(h, on_oom);
+    unsigned calls = oom_calls;
+    CHECK(th_aligned_alloc(h, huge, 8) == NULL);
+    CHECK(th_persistent_alloc(h, 8, huge) == NULL);
+    th_stats t = th_get_stats(h);
+    CHECK_EQ(t.failed, s.failed + 2u);
+    CHECK_EQ(t.faults[TH_FAULT_BAD_ARGUMENT], s.faults[TH_FAULT_BAD_ARGUMENT]);
+    CHECK_EQ(t.free_bytes, s.free_bytes);
+    CHECK_EQ(t.persistent_bytes, 0);
+    CHECK_EQ(oom_calls, calls + 2u);
+    CHECK_EQ(oom_size, 8);
+    th_set_oom_hook(h, NULL);
+    CHECK(th_check(h));
 }
 
 /* A block freed into its free lower neighbour disappears inside it; a second
