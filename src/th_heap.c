@@ -163,8 +163,12 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
         return false;
     }
 #if TH_HARDEN
-    uint32_t size = th_bsize(hd);
-    if (*footer_of(b, size) != size) {
+    /* The size first: a sealed header can still lie about it (1 in 256 of
+     * random damage), and the footer and the bin are found through it. */
+    uint32_t         size = th_bsize(hd);
+    const th_region *r    = th_region_of(h, th_addr(b));
+    if (r == NULL || size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
+        *footer_of(b, size) != size) {
         return false;
     }
     const th_block *n = th_lk(b)->next;

@@ -231,6 +231,33 @@ static bool slab_header_ok(th_heap *h, const th_slab *s)
     return true;
 }
 
+/* May slab s, all of whose blocks but block `keep` (the one whose last
+ * object is being freed; TH_SLAB_BLOCKS: none) are filed as empty or
+ * current, be given back? Its class
+ * map is only a claim: before the slab is released (and its memory handed
+ * to others) the bookkeeping must agree that no object lives in it and the
+ * cursor is not in it (I10, I11, I13), and the general block it is must pass
+ * the checks a general free makes of its header and of the neighbours it
+ * will merge with (block_of). Checked before anything changes; false after
+ * raising the fault. O(1): seven words of bookkeeping. */
+static bool release_ok(th_heap *h, const th_slab *s, uint32_t keep, bool idle_cur)
+{
+    if (!slab_header_ok(h, s)) {
+        return false; /* released, it would be merged by a bad size */
+    }
+    const uint32_t *meta = (const uint32_t *)(uintptr_t)s->meta;
+    uint32_t        live = 0u;
+    for (uint32_t w = 0; w < TH_SLAB_BLOCKS / 4u; w++) {
+        live |= w == keep / 4u ? meta[w] & ~(0xFFu << (8u * (keep % 4u))) : meta[w];
+    }
+    if (live != 0u || (h->tiny_cur == s) != idle_cur) {
+        th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a used block empty */
+        return false;
+    }
+    const th_region *r = th_region_of(h, th_addr(s));
+    return r != NULL && th_gen_block_of(h, r, s, TH_KIND_SLAB) != NULL;
+}
+
 /* Where a tiny object is: filled in by locate. */
 typedef struct tiny_loc {
     uint32_t i;   /* block index in the slab */
@@ -347,7 +374,9 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
         }
         s             = th_slab_at(h, h->tiny_head[j]);
         uint32_t bits = s->map[j];
-        if (bits == 0u || !links_ok(h, s) || (cur != NULL && !links_ok(h, cur))) {
+        /* A bit past the last block would index past blocks[] (I11). */
+        if (bits == 0u || (bits & ~TH_SLAB_FULLMAP) != 0u || !links_ok(h, s) ||
+            (cur != NULL && !links_ok(h, cur))) {
             th_raise(h, TH_FAULT_CORRUPTION, s); /* I11, I12 */
             return NULL;
         }
@@ -425,8 +454,8 @@ void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
     bool     last = false;
     if (nu == 0u && !l.cur) {
         last = (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP;
-        if (last && !slab_header_ok(h, s)) {
-            return; /* releasing the slab would merge by a bad size: nothing changed */
+        if (last && !release_ok(h, s, l.i, false)) {
+            return; /* reported; nothing changed */
         }
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
@@ -485,8 +514,12 @@ th_block *th_tiny_drop_cur(th_heap *h)
     if (s == NULL) {
         return NULL;
     }
-    if (!slab_header_ok(h, s)) {
-        return NULL; /* released, it would be merged by a bad size */
+    if (!links_ok(h, s)) {
+        th_raise(h, TH_FAULT_CORRUPTION, s); /* list_remove would write through them */
+        return NULL;
+    }
+    if (!release_ok(h, s, TH_SLAB_BLOCKS, true)) { /* every block empty, the cursor's too */
+        return NULL; /* reported */
     }
     h->tiny_cur = NULL;
     reclass(h, s, h->tiny_cur_idx, 0u, 4u); /* filed as empty, then released */
