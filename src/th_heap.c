@@ -548,6 +548,40 @@ th_block *th_gen_release(th_heap *h, th_block *b)
     return b;
 }
 
+/* Used block b of region r (sealed, header read as hd) is about to be freed
+ * or given back: its size must keep it in the region, and the neighbours it
+ * will merge with must be sound: the next header sealed (and, if free, a
+ * well-formed free block), and with TH_HARDEN the free block below too.
+ * Raises TH_FAULT_CORRUPTION and returns false otherwise; writes nothing. */
+TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word hd)
+{
+    uint32_t  size = th_bsize(hd);
+    th_block *n    = next_of(b, size);
+    if (size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
+        !th_sealed(n, n->header) ||
+        ((n->header & TH_USED) == 0u && !free_block_ok(h, n))) {
+        th_raise(h, TH_FAULT_CORRUPTION, n);
+        return false;
+    }
+#if TH_HARDEN
+    if ((hd & TH_PREV_FREE) != 0u) {
+        uint32_t ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
+        if (ps < TH_MIN_BLOCK || ps > th_addr(b) - r->first || (ps & 7u) != 0u ||
+            !free_block_ok(h, th_at(th_addr(b) - ps)) ||
+            th_bsize(th_at(th_addr(b) - ps)->header) != ps) {
+            th_raise(h, TH_FAULT_CORRUPTION, b);
+            return false;
+        }
+    }
+#endif
+    return true;
+}
+
+bool th_gen_merge_ok(th_heap *h, const th_region *r, const th_block *b)
+{
+    return merge_ok(h, r, b, b->header);
+}
+
 /* Finds the used block of `kind` whose payload is `p`, or raises the fault
  * that says why there is none and returns NULL. Checks, before anything is
  * written: alignment, region, the block's seal, and the seals of the
@@ -581,26 +615,7 @@ TH_HOT th_block *block_of(th_heap *h, const th_region *r, const void *p, th_word
         th_raise(h, TH_FAULT_BAD_POINTER, p); /* a slab, a chunk or the sentinel */
         return NULL;
     }
-    uint32_t size = th_bsize(hd);
-    th_block *n   = next_of(b, size);
-    if (size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
-        !th_sealed(n, n->header) ||
-        ((n->header & TH_USED) == 0u && !free_block_ok(h, n))) {
-        th_raise(h, TH_FAULT_CORRUPTION, n);
-        return NULL;
-    }
-#if TH_HARDEN
-    if ((hd & TH_PREV_FREE) != 0u) {
-        uint32_t ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
-        if (ps < TH_MIN_BLOCK || ps > th_addr(b) - r->first || (ps & 7u) != 0u ||
-            !free_block_ok(h, th_at(th_addr(b) - ps)) ||
-            th_bsize(th_at(th_addr(b) - ps)->header) != ps) {
-            th_raise(h, TH_FAULT_CORRUPTION, b);
-            return NULL;
-        }
-    }
-#endif
-    return b;
+    return merge_ok(h, r, b, hd) ? b : NULL;
 }
 
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind)

@@ -33,6 +33,9 @@
 #else
 #define TH_HOT         static
 #endif
+/* Kept out of a hot caller, so that a rare path does not cost the common
+ * one registers. */
+#define TH_COLD        static __attribute__((noinline, cold))
 #define TH_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define TH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #if defined(__thumb__) && !defined(__thumb2__)
@@ -383,6 +386,7 @@ void    *th_gen_malloc(th_heap *h, size_t size);
 void    *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align);
 th_block *th_gen_release(th_heap *h, th_block *b);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
+bool     th_gen_merge_ok(th_heap *h, const th_region *r, const th_block *b);
 void     th_gen_free(th_heap *h, const th_region *r, void *p);
 void     th_gen_free_block(th_heap *h, th_block *b);
 void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);

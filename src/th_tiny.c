@@ -231,31 +231,34 @@ static bool slab_header_ok(th_heap *h, const th_slab *s)
     return true;
 }
 
-/* May slab s, all of whose blocks but block `keep` (the one whose last
- * object is being freed; TH_SLAB_BLOCKS: none) are filed as empty or
- * current, be given back? Its class
- * map is only a claim: before the slab is released (and its memory handed
- * to others) the bookkeeping must agree that no object lives in it and the
- * cursor is not in it (I10, I11, I13), and the general block it is must pass
- * the checks a general free makes of its header and of the neighbours it
- * will merge with (block_of). Checked before anything changes; false after
- * raising the fault. O(1): seven words of bookkeeping. */
-static bool release_ok(th_heap *h, const th_slab *s, uint32_t keep, bool idle_cur)
+/* Slab s is filed as all empty (its class map says so) and is
+ * about to be given back. The map is only a claim, and the slab's memory is
+ * about to be handed to others: the slab's own header and the neighbours it
+ * will merge with must pass the checks a general free makes of them
+ * (th_gen_merge_ok), and the tiny cursor must be in it only when it is the
+ * idle current slab (I13). Checked before anything changes; false after
+ * raising the fault. */
+static bool release_ok(th_heap *h, const th_slab *s, bool idle_cur)
 {
+    const th_region *r = th_region_of(h, th_addr(s));
     if (!slab_header_ok(h, s)) {
         return false; /* released, it would be merged by a bad size */
     }
-    const uint32_t *meta = (const uint32_t *)(uintptr_t)s->meta;
-    uint32_t        live = 0u;
-    for (uint32_t w = 0; w < TH_SLAB_BLOCKS / 4u; w++) {
-        live |= w == keep / 4u ? meta[w] & ~(0xFFu << (8u * (keep % 4u))) : meta[w];
-    }
-    if (live != 0u || (h->tiny_cur == s) != idle_cur) {
-        th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a used block empty */
+    if ((h->tiny_cur == s) != idle_cur) {
+        th_raise(h, TH_FAULT_CORRUPTION, s); /* the map filed the current block */
         return false;
     }
-    const th_region *r = th_region_of(h, th_addr(s));
-    return r != NULL && th_gen_block_of(h, r, s, TH_KIND_SLAB) != NULL;
+    /* r is never NULL for a slab of this heap (I8); checked all the same. */
+    return r != NULL && th_gen_merge_ok(h, r, th_at(th_addr(s) - sizeof(th_word)));
+}
+
+/* Is every block of s empty (every bookkeeping byte 0: I10)? The other half
+ * of the map's claim, read from the bookkeeping itself: seven words. */
+TH_COLD bool slab_idle(const th_slab *s)
+{
+    const uint32_t *m = (const uint32_t *)(uintptr_t)s->meta;
+    _Static_assert(TH_SLAB_BLOCKS / 4u == 7u, "seven bookkeeping words");
+    return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5] | m[6]) == 0u; /* no loop: on free's longest path */
 }
 
 /* Where a tiny object is: filled in by locate. */
@@ -374,8 +377,9 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
         }
         s             = th_slab_at(h, h->tiny_head[j]);
         uint32_t bits = s->map[j];
-        /* A bit past the last block would index past blocks[] (I11). */
-        if (bits == 0u || (bits & ~TH_SLAB_FULLMAP) != 0u || !links_ok(h, s) ||
+        /* Empty, or a bit past the last block (it would index past
+         * blocks[]): I11, I12. */
+        if (bits == 0u || (bits >> TH_SLAB_BLOCKS) != 0u || !links_ok(h, s) ||
             (cur != NULL && !links_ok(h, cur))) {
             th_raise(h, TH_FAULT_CORRUPTION, s); /* I11, I12 */
             return NULL;
@@ -454,11 +458,18 @@ void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
     bool     last = false;
     if (nu == 0u && !l.cur) {
         last = (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP;
-        if (last && !release_ok(h, s, l.i, false)) {
+        if (last && !release_ok(h, s, false)) {
             return; /* reported; nothing changed */
         }
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
+    if (last && !slab_idle(s)) {
+        /* The map called a block with a live object empty: undone before
+         * the fault is raised, so the handler sees the heap as it was. */
+        s->meta[l.i] = (uint8_t)l.m;
+        th_raise(h, TH_FAULT_CORRUPTION, s);
+        return;
+    }
 #if TH_FILL
     th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
@@ -518,7 +529,11 @@ th_block *th_tiny_drop_cur(th_heap *h)
         th_raise(h, TH_FAULT_CORRUPTION, s); /* list_remove would write through them */
         return NULL;
     }
-    if (!release_ok(h, s, TH_SLAB_BLOCKS, true)) { /* every block empty, the cursor's too */
+    if (!slab_idle(s)) {
+        th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a used block empty */
+        return NULL;
+    }
+    if (!release_ok(h, s, true)) {
         return NULL; /* reported */
     }
     h->tiny_cur = NULL;
