@@ -577,11 +577,6 @@ TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word 
     return true;
 }
 
-bool th_gen_merge_ok(th_heap *h, const th_region *r, const th_block *b)
-{
-    return merge_ok(h, r, b, b->header);
-}
-
 /* Finds the used block of `kind` whose payload is `p`, or raises the fault
  * that says why there is none and returns NULL. Checks, before anything is
  * written: alignment, region, the block's seal, and the seals of the

@@ -386,7 +386,6 @@ void    *th_gen_malloc(th_heap *h, size_t size);
 void    *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align);
 th_block *th_gen_release(th_heap *h, th_block *b);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
-bool     th_gen_merge_ok(th_heap *h, const th_region *r, const th_block *b);
 void     th_gen_free(th_heap *h, const th_region *r, void *p);
 void     th_gen_free_block(th_heap *h, th_block *b);
 void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);

@@ -235,7 +235,7 @@ static bool slab_header_ok(th_heap *h, const th_slab *s)
  * about to be given back. The map is only a claim, and the slab's memory is
  * about to be handed to others: the slab's own header and the neighbours it
  * will merge with must pass the checks a general free makes of them
- * (th_gen_merge_ok), and the tiny cursor must be in it only when it is the
+ * (th_gen_block_of), and the tiny cursor must be in it only when it is the
  * idle current slab (I13). Checked before anything changes; false after
  * raising the fault. */
 static bool release_ok(th_heap *h, const th_slab *s, bool idle_cur)
@@ -248,8 +248,10 @@ static bool release_ok(th_heap *h, const th_slab *s, bool idle_cur)
         th_raise(h, TH_FAULT_CORRUPTION, s); /* the map filed the current block */
         return false;
     }
-    /* r is never NULL for a slab of this heap (I8); checked all the same. */
-    return r != NULL && th_gen_merge_ok(h, r, th_at(th_addr(s) - sizeof(th_word)));
+    /* r is never NULL for a slab of this heap (I8); checked all the same.
+     * The slab's header passed above, so what block_of can still refuse is
+     * its size or a neighbour (TH_FAULT_CORRUPTION). */
+    return r != NULL && th_gen_block_of(h, r, s, TH_KIND_SLAB) != NULL;
 }
 
 /* Is every block of s empty (every bookkeeping byte 0: I10)? The other half
