@@ -178,17 +178,17 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
             const th_region *r = th_region_of(h, th_addr(s));
             if (++n > t->slabs_in_class[j] || r == NULL || !th_page_is_slab(r, th_addr(s)) ||
                 s->map[j] == 0u || s->prev[j] != prev) {
-                return fail(t, th_addr(s));
+                return fail(t, th_addr(s)); /* I12 */
             }
             prev = id;
             id   = s->next[j];
         }
         if (n != t->slabs_in_class[j] || ((h->tiny_mask >> j) & 1u) != (n != 0u)) {
-            return fail(t, th_addr(h));
+            return fail(t, th_addr(h)); /* I12 */
         }
     }
     if (h->tiny_cur != NULL && (!t->cur_seen || h->tiny_cur_idx >= TH_SLAB_BLOCKS)) {
-        return fail(t, th_addr(h->tiny_cur));
+        return fail(t, th_addr(h->tiny_cur)); /* I13 */
     }
     return true;
 }

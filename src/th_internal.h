@@ -144,7 +144,9 @@ _Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "the header's granule field has 20 bits"
  * Tiny slabs
  * ==========================================================================
  *
- * A slab is one general block of exactly 512 bytes (kind SLAB) whose payload
+ * A slab is one general block of 512 bytes (kind SLAB; plus a tail of less
+ * than TH_MIN_BLOCK when the block it was carved from left too little to
+ * split off) whose payload
  * starts on a 512-byte page boundary. Its header is the last word of the page
  * below, and the header of the block after it is the last word of its own
  * page, so consecutive slabs tile pages with no gap:
@@ -258,7 +260,8 @@ struct th_heap {
  *     region exactly from `first` to the sentinel.
  * I2  A block's PREV_FREE bit is set iff the block below it is free (the
  *     first block of a region has it clear).
- * I3  No two free blocks are adjacent (coalescing is immediate).
+ * I3  No two free blocks are adjacent (coalescing is immediate), and only a
+ *     general block is ever free (slabs and chunks are given back as general).
  * I4  A free block's footer equals its size.
  * I5  Every free block is on exactly the bin list of its size class, and the
  *     lists are well linked (next->prev == block, head->prev == NULL).
@@ -266,7 +269,8 @@ struct th_heap {
  * I7  free_bytes equals the sum of (size - 4) over free blocks plus 4 bytes per
  *     free unit of every slab.
  * I8  A page-map bit is set iff the page holds a slab: a sealed USED block of
- *     kind SLAB, 512 bytes long, whose payload is the page.
+ *     kind SLAB, 512 bytes long (plus a tail under TH_MIN_BLOCK), whose
+ *     payload is the page.
  * I9  in_use matches the usable bytes of the live blocks and objects.
  * I10 In every slab block, S is a subset of U, and every S bit starts a run of
  *     U bits that ends at the next S bit or a clear U bit.
@@ -276,7 +280,9 @@ struct th_heap {
  * I12 A slab is on class list c iff map[c-1] != 0; each list is well linked;
  *     tiny_mask bit c-1 is set iff list c is not empty.
  * I13 A slab whose blocks are all empty exists only while it holds the
- *     current tiny block (the current block's own reference, seed trap 2).
+ *     current tiny block (the current block's own reference, seed trap 2);
+ *     the current block (tiny_cur, tiny_cur_idx) is a block of a slab of the
+ *     heap (tiny_cur_idx < 28).
  * I14 pers_off <= pers_size, and pers_base (when not NULL) is the payload of
  *     a live persistent chunk.
  * I15 lock == NULL iff unlock == NULL (th_set_lock fills a missing half with

@@ -227,7 +227,7 @@ static const kase s_cases[] = {
     {"I12 slab missing from its list", d_tiny_unlisted},
     {"I12 mask bit wrong", d_tiny_mask},
     {"I12 prev link wrong", d_tiny_prev},
-    {"current block index past the slab", d_cur_idx},
+    {"I13 current block index past the slab", d_cur_idx},
     {"I14 cursor past the chunk", d_pers_off},
     {"I14 chunk not persistent", d_pers_kind},
     {"I14 chunk size differs", d_pers_size},
