@@ -323,6 +323,42 @@ bool th_check(const th_heap *h)
     return ok;
 }
 
+/* Calls fn for every block of every region in address order, by the block
+ * headers alone; stops a region's walk at a size that is 0 or runs past the
+ * region (damage th_check reports), so it always ends. Lock held. */
+static void walk_blocks(const th_heap *h, th_walk_fn fn, void *user)
+{
+    static const char kinds[4] = {'g', 't', 'p', 'e'};
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        const th_region *r = &h->regions[i];
+        for (uint32_t off = 0; off < r->span;) {
+            const th_block *b    = th_at(r->first + off);
+            uint32_t        size = th_bsize(b->header);
+            if (size == 0u || size > r->span - off) {
+                break; /* corrupted: th_check says where */
+            }
+            char k = kinds[th_kind(b->header)];
+            if ((b->header & TH_USED) == 0u) {
+                k = 'f';
+            }
+            fn(user, k, b, size);
+            off += size;
+        }
+    }
+}
+
+/* th_get_stats' O(n) free-block fields, one block at a time. */
+static void tally_free(void *user, char kind, const void *addr, size_t size)
+{
+    th_stats *s = (th_stats *)user;
+    (void)addr;
+    if (kind == 'f') {
+        s->free_blocks++;
+        s->smallest_free      = size < s->smallest_free ? size : s->smallest_free;
+        s->largest_free_block = size > s->largest_free_block ? size : s->largest_free_block;
+    }
+}
+
 th_stats th_get_stats(const th_heap *h)
 {
     th_stats s = {0};
@@ -353,14 +389,10 @@ th_stats th_get_stats(const th_heap *h)
     s.regions       = h->nregions;
     tiny_counts(h, &s);
     s.smallest_free = SIZE_MAX;
-    for (uint32_t i = 0; i < TH_BIN_COUNT; i++) {
-        for (const th_block *b = h->bins[i]; b != NULL; b = th_lk(b)->next) {
-            size_t size = th_bsize(b->header);
-            s.free_blocks++;
-            s.smallest_free      = size < s.smallest_free ? size : s.smallest_free;
-            s.largest_free_block = size > s.largest_free_block ? size : s.largest_free_block;
-        }
-    }
+    /* By the block headers in address order, not by the free lists: a
+     * damaged link (a write after free) cannot send the walk astray or
+     * around a cycle, and the walk ends within each region's span. */
+    walk_blocks(h, tally_free, &s);
     th_unlock(h);
     return s;
 }
@@ -416,23 +448,7 @@ void th_walk(const th_heap *h, th_walk_fn fn, void *user)
         th_bad_heap(NULL); /* a NULL callback: bad argument */
         return;
     }
-    static const char kinds[4] = {'g', 't', 'p', 'e'};
     th_lock(h);
-    for (uint32_t i = 0; i < h->nregions; i++) {
-        const th_region *r = &h->regions[i];
-        for (uint32_t off = 0; off < r->span;) {
-            const th_block *b    = th_at(r->first + off);
-            uint32_t        size = th_bsize(b->header);
-            if (size == 0u || size > r->span - off) {
-                break; /* corrupted: th_check says where */
-            }
-            char k = kinds[th_kind(b->header)];
-            if ((b->header & TH_USED) == 0u) {
-                k = 'f';
-            }
-            fn(user, k, b, size);
-            off += size;
-        }
-    }
+    walk_blocks(h, fn, user);
     th_unlock(h);
 }

@@ -321,7 +321,10 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align) TH_MALLOC_LIKE
  * A snapshot of the heap's statistics, by value.
  * O(1) fields: everything in the contract but tiny_blocks and tiny_objects,
  * largest_free included. O(n) fields (a walk): tiny_blocks, tiny_objects
- * (over the slabs' page map), free_blocks, smallest_free, largest_free_block. h == NULL: a zeroed struct + TH_FAULT_BAD_ARGUMENT.
+ * (over the slabs' page map), free_blocks, smallest_free, largest_free_block
+ * (over the block headers in address order, never the free lists, so a
+ * damaged link cannot make it loop). h == NULL: a zeroed struct +
+ * TH_FAULT_BAD_ARGUMENT.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock.
  */
 th_stats th_get_stats(const th_heap *h);

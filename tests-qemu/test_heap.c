@@ -250,6 +250,45 @@ static void test_interior_sealed_by_chance(void)
     CHECK(th_check(h));
 }
 
+/* th_get_stats counts free blocks by their headers, not along the free
+ * lists: a write after free that turns a list into a cycle (or points it
+ * anywhere) cannot make it loop or wander. The links are put back after. */
+static void test_stats_with_cyclic_list(void)
+{
+    th_heap *h = fresh(8192);
+    uint8_t *v[5];
+    for (int i = 0; i < 5; i++) {
+        v[i] = th_malloc(h, 40);
+        CHECK(v[i] != NULL);
+    }
+    th_free(h, v[1]);
+    th_free(h, v[3]); /* two free 48-byte blocks, apart, on one list */
+    th_stats before = th_get_stats(h);
+    CHECK(before.free_blocks >= 2);
+    uintptr_t  a1 = (uintptr_t)v[1];
+    uintptr_t  a3 = (uintptr_t)v[3];
+    __asm__("" : "+r"(a1), "+r"(a3)); /* hide the pointers' origin (freed) */
+    th_block **n1 = (th_block **)a1; /* the next link is the payload's first word */
+    th_block **n3 = (th_block **)a3;
+    th_block  *k1 = *n1;
+    th_block  *k3 = *n3;
+    *n1 = (th_block *)(a3 - 4u); /* v1 -> v3 -> v1 -> ... */
+    *n3 = (th_block *)(a1 - 4u);
+    th_stats during = th_get_stats(h); /* returns, and counts each block once */
+    CHECK_EQ(during.free_blocks, before.free_blocks);
+    CHECK_EQ(during.smallest_free, before.smallest_free);
+    CHECK_EQ(during.largest_free_block, before.largest_free_block);
+    *n1 = k1;
+    *n3 = k3;
+    CHECK(th_check(h));
+    for (int i = 0; i < 5; i++) {
+        if (i != 1 && i != 3) {
+            th_free(h, v[i]);
+        }
+    }
+    CHECK(th_check(h));
+}
+
 /* The lock slot: every call on the heap (th_check included) locks once and
  * unlocks once; a slot with only one half set calls that half (the other
  * is empty), and clearing both restores the unlocked path. */
@@ -297,6 +336,7 @@ int main(void)
     test_realloc();
     test_calloc_aligned();
     test_lock_slot();
+    test_stats_with_cyclic_list();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;
 }
