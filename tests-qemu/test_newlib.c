@@ -377,6 +377,53 @@ static void test_lock(void)
  * for those cores, makes unaligned halfword stores to its stack frame. A
  * firmware leaves the trap off (the reset value); so does this test, and
  * checks alignment explicitly instead. */
+/* valloc, pvalloc and reallocf: libc's public wrappers over the port's
+ * _valloc_r, _pvalloc_r and its own reallocf. */
+static void test_page_and_reallocf(void)
+{
+    th_stats s0 = stats();
+    void    *v  = valloc(100);
+    CHECK(v != NULL && aligned(v, 4096));
+    void *pv = pvalloc(100); /* a whole page */
+    CHECK(pv != NULL && aligned(pv, 4096));
+    CHECK(malloc_usable_size(pv) >= 4096u);
+    free(v);
+    free(pv);
+    /* newlib-nano's own pvalloc rounds SIZE_MAX - 100 up to a 12-byte block. */
+    errno = 0;
+    CHECK(pvalloc(v_max - 100u) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    errno = 0;
+    CHECK(valloc(v_max) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+
+    /* reallocf(p, 0) frees p once (libc's frees it again). */
+    unsigned faults = h_total_faults;
+    char    *p      = malloc(100);
+    CHECK(p != NULL);
+    CHECK(reallocf(p, 0) == NULL);
+    char *t = malloc(5);
+    CHECK(t != NULL);
+    CHECK(reallocf(t, 0) == NULL);
+    CHECK_EQ(h_total_faults, faults);
+    /* A failed reallocf frees p (that is its point); a good one moves or keeps it. */
+    p = malloc(40);
+    CHECK(p != NULL);
+    errno = 0;
+    CHECK(reallocf(p, v_max - 8u) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    p = malloc(40);
+    CHECK(p != NULL);
+    strcpy(p, "kept");
+    p = reallocf(p, 400);
+    CHECK(p != NULL && strcmp(p, "kept") == 0);
+    free(p);
+    CHECK_EQ(h_total_faults, faults);
+    th_stats s1 = stats();
+    CHECK_EQ(s1.in_use, s0.in_use);
+    CHECK_EQ(s1.allocs - s0.allocs, s1.frees - s0.frees);
+}
+
 static void allow_unaligned_access(void)
 {
 #if __ARM_ARCH >= 7
@@ -393,6 +440,7 @@ int main(void)
     test_libc_allocates_here(); /* first: it sees stdio's set-up */
     test_c_api();
     test_errno();
+    test_page_and_reallocf();
     test_exhaustion();
     test_lock();
     CHECK_EQ(h_total_faults, 0); /* nothing above is misuse */

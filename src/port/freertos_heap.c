@@ -44,8 +44,10 @@
  *   configASSERT. Set one with th_set_fault_handler() to route it to your
  *   assert handler.
  * - xPortGetFreeHeapSize and xPortGetMinimumEverFreeHeapSize read
- *   tinyheap's counters (O(1)); vPortGetHeapStats walks the free blocks
- *   (O(n), under the lock) for the block count and the smallest block.
+ *   tinyheap's counters (O(1)) under the heap's lock (scheduler
+ *   suspension), so they are for tasks only; heap_4's read one variable.
+ *   vPortGetHeapStats walks the blocks (O(n), under the lock) for the
+ *   block count and the smallest block.
  * - The heap's own lock slot holds the same vTaskSuspendAll/xTaskResumeAll
  *   pair, so th_get_stats/th_walk/th_check on th_freertos_heap() are safe from
  *   tasks too; suspension nests, so the port's outer suspension makes the
@@ -71,6 +73,14 @@
 #ifndef configHEAP_CLEAR_MEMORY_ON_FREE
 #define configHEAP_CLEAR_MEMORY_ON_FREE 0
 #endif
+
+/* Whether traceFREE does anything (the kernel's default expands to
+ * nothing): its expansion, as a string, is longer than "". vPortFree asks
+ * tinyheap for the block's size only when the trace or the clearing needs
+ * it, and then only once, so a bad pointer is reported once. */
+#define FR_STR(...)  #__VA_ARGS__
+#define FR_XSTR(...) FR_STR(__VA_ARGS__)
+#define FR_TRACES_FREE (sizeof(FR_XSTR(traceFREE(pv, n))) > 1u)
 #ifndef PRIVILEGED_DATA
 #define PRIVILEGED_DATA
 #endif
@@ -209,23 +219,22 @@ void vPortFree(void *pv)
     if (h == NULL) {
         return;
     }
-#if (configHEAP_CLEAR_MEMORY_ON_FREE == 1)
-    size_t n = th_usable_size(h, pv);
-    if (n == 0u) {
-        return; /* not a live block: reported as a fault, nothing changes */
+    size_t n = 0u;
+    if (configHEAP_CLEAR_MEMORY_ON_FREE == 1 || FR_TRACES_FREE) {
+        n = th_usable_size(h, pv);
+        if (n == 0u) {
+            return; /* not a live block: reported (once), nothing changes */
+        }
+        if (configHEAP_CLEAR_MEMORY_ON_FREE == 1) {
+            (void)memset(pv, 0, n);
+        }
     }
-    (void)memset(pv, 0, n);
-#define FR_FREED_SIZE n
-#else
-#define FR_FREED_SIZE th_usable_size(h, pv)
-#endif
     vTaskSuspendAll();
     {
-        traceFREE(pv, FR_FREED_SIZE);
+        traceFREE(pv, n);
         th_free(h, pv);
     }
     (void)xTaskResumeAll();
-#undef FR_FREED_SIZE
 }
 
 void *pvPortCalloc(size_t xNum, size_t xSize)

@@ -16,9 +16,14 @@
  *   allocator objects, _sbrk or __malloc_free_list is linked at all.
  * - Public names are defined only in the groups libc defines them in
  *   (malloc+free together; realloc, calloc, memalign, aligned_alloc,
- *   malloc_usable_size alone), so no call can pull a libc object that
- *   clashes. mallinfo/malloc_stats/mallopt/valloc/pvalloc/reallocf stay
- *   libc's thin wrappers over the `_r` functions below.
+ *   malloc_usable_size alone; reallocf with _reallocf_r), so no call can
+ *   pull a libc object that clashes. mallinfo/malloc_stats/mallopt/valloc/
+ *   pvalloc stay libc's thin wrappers over the `_r` functions below.
+ * - _valloc_r and _pvalloc_r are defined here too, although libc's would
+ *   call our _memalign_r: newlib-nano's _pvalloc_r rounds the size up to a
+ *   page without an overflow check, so pvalloc(SIZE_MAX - 100) would
+ *   return a 12-byte block. reallocf is defined here because libc's frees
+ *   p again when realloc(p, 0) returns NULL, which it does after freeing p.
  * - Link it as an object (or with -Wl,-u,_malloc_r): from an archive it
  *   would be skipped when nothing but printf needs an allocator.
  * - Build it with -ffreestanding or -fno-builtin: GCC may otherwise turn
@@ -100,9 +105,10 @@ static th_heap *nl_heap_of(struct _reent *r)
 static size_t nl_request(size_t n)
 {
 #if TH_TINY_ALIGN_GO
-    /* Go's tiny rule aligns 9..15-byte objects to 4 only: send them up. */
+    /* Go's tiny rule aligns 9..15-byte objects to 4 only: send them up
+     * (0 included: malloc(0) is an 8-byte object, as without the rule). */
     if (n < 16u) {
-        return (n + 7u) & ~(size_t)7u;
+        return n <= 8u ? 8u : 16u;
     }
 #endif
     return n < NL_MIN_REQUEST ? NL_MIN_REQUEST : n;
@@ -183,6 +189,39 @@ void *_memalign_r(struct _reent *r, size_t align, size_t n) /* NOLINT(bugprone-r
     }
     void *p = th_aligned_alloc(h, align < NL_MIN_ALIGN ? NL_MIN_ALIGN : align, nl_request(n));
     return p != NULL ? p : nl_fail(r);
+}
+
+/* Page size of valloc/pvalloc, as newlib's. */
+#define NL_PAGE 4096u
+
+void *_valloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
+{
+    return _memalign_r(r, NL_PAGE, n);
+}
+
+void *_pvalloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
+{
+    if (n > TH_MAX_REQUEST) {
+        return nl_fail(r); /* before the rounding, which would wrap */
+    }
+    return _memalign_r(r, NL_PAGE, (n + NL_PAGE - 1u) & ~(size_t)(NL_PAGE - 1u));
+}
+
+/* BSD's reallocf: as realloc, but p is freed when the resize fails. After
+ * realloc(p, 0), which frees p and returns NULL, there is nothing left to
+ * free. */
+void *_reallocf_r(struct _reent *r, void *p, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
+{
+    void *q = _realloc_r(r, p, n);
+    if (q == NULL && p != NULL && n != 0u) {
+        _free_r(r, p);
+    }
+    return q;
+}
+
+void *reallocf(void *p, size_t n)
+{
+    return _reallocf_r(_REENT, p, n);
 }
 
 size_t _malloc_usable_size_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */

@@ -23,7 +23,9 @@ void test_trace_free(void *pv, size_t size);
     } while (0)
 
 #define configUSE_MALLOC_FAILED_HOOK    1
+#ifndef configHEAP_CLEAR_MEMORY_ON_FREE /* test_freertos4_noclear sets 0 */
 #define configHEAP_CLEAR_MEMORY_ON_FREE 1
+#endif
 #define traceMALLOC(pvAddress, uiSize)  test_trace_malloc((pvAddress), (uiSize))
 #define traceFREE(pvAddress, uiSize)    test_trace_free((pvAddress), (uiSize))
 

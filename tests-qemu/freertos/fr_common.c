@@ -59,7 +59,7 @@ void test_trace_free(void *pv, size_t size)
     }
     /* configHEAP_CLEAR_MEMORY_ON_FREE: zeroed before the free is traced. */
     const unsigned char *b = pv;
-    for (size_t i = 0; i < size; i++) {
+    for (size_t i = 0; configHEAP_CLEAR_MEMORY_ON_FREE == 1 && i < size; i++) {
         if (b[i] != 0u) {
             fr_free_not_cleared++;
             break;

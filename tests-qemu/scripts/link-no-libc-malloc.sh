@@ -52,8 +52,9 @@ members=$(sed -n '/^Archive member included/,/^Discarded input sections/p' "$map
 if [ -z "$members" ]; then
     fail "no archive members in $map (map format changed?)"
 fi
-# (valloc/pvalloc/cfree's objects are allowed: thin wrappers over the port.)
-libc_alloc='^(lib_a-|libc_a-|libnosys_a-)?(nano-)?(mallocr|freer|reallocr|callocr|malignr|msizer|mallinfor|mallstatsr|malloptr|sbrkr|syssbrk|sbrk|malloc|calloc|realloc|malign|msize|aligned_alloc)\.o$'
+# (valloc/pvalloc/cfree's public objects are allowed: thin wrappers over
+# the port; their _r halves and reallocf are the port's.)
+libc_alloc='^(lib_a-|libc_a-|libnosys_a-)?(nano-)?(mallocr|freer|reallocr|callocr|malignr|msizer|mallinfor|mallstatsr|malloptr|vallocr|pvallocr|reallocf|sbrkr|syssbrk|sbrk|malloc|calloc|realloc|malign|msize|aligned_alloc)\.o$'
 bad=$(printf '%s\n' "$members" | grep -E "$libc_alloc" || true)
 if [ -n "$bad" ]; then
     fail "libc allocator objects linked: $(echo $bad)"
@@ -63,6 +64,7 @@ fi
 #    the cross-reference table is its definition.
 for sym in _malloc_r _free_r _realloc_r _calloc_r _memalign_r _malloc_usable_size_r \
            _mallinfo_r _malloc_stats_r _mallopt_r _malloc_trim_r posix_memalign \
+           _valloc_r _pvalloc_r _reallocf_r reallocf \
            malloc free realloc calloc memalign aligned_alloc malloc_usable_size; do
     def=$(awk -v s="$sym" '/^Cross Reference Table/ { t = 1; next }
                            t && $1 == s { print $2; exit }' "$map")
