@@ -555,11 +555,15 @@ th_block *th_gen_release(th_heap *h, th_block *b)
  * Raises TH_FAULT_CORRUPTION and returns false otherwise; writes nothing. */
 TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word hd)
 {
-    uint32_t  size = th_bsize(hd);
-    th_block *n    = next_of(b, size);
-    if (size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
-        !th_sealed(n, n->header) ||
-        ((n->header & TH_USED) == 0u && !free_block_ok(h, n))) {
+    /* The next header is formed only from a size that keeps b inside r. */
+    uint32_t        size = th_bsize(hd);
+    const th_block *n    = b; /* what a fault reports */
+    bool            ok   = size >= TH_MIN_BLOCK && size <= r->span - (th_addr(b) - r->first);
+    if (ok) {
+        n  = next_of(b, size);
+        ok = th_sealed(n, n->header) && ((n->header & TH_USED) != 0u || free_block_ok(h, n));
+    }
+    if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, n);
         return false;
     }
