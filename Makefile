@@ -261,7 +261,8 @@ $(BOARD_TESTS:%=$(R)/%.res): $(R)/%.res:
 	    --entry $(if $(filter $*,$(SELF_NAMES)),selftest/)$* \
 	    --needs $(R)/build-harness.res $(if $(call lib_of,$*),--needs $(R)/build-src.res) \
 	    --run $(call elf_of,$*) --timeout $(or $($*_TIMEOUT),$(TIMEOUT)) \
-	    $(if $(filter 1,$($*_XFAIL)),--xfail) -- $(MAKE) BOARD=$(BOARD) $(call elf_of,$*)
+	    $(if $(filter 1,$($*_XFAIL)),--xfail) \
+	    $(if $($*_XFAIL_EXPECT),--xfail-expect '$($*_XFAIL_EXPECT)') -- $(MAKE) BOARD=$(BOARD) $(call elf_of,$*)
 
 # The -nostdlib link test: libtinyheap.a + libgcc, nothing else.
 $(B)/tests-qemu/linktest/linktest.o: XCFLAGS = $(TEST_DEFS) -ffreestanding

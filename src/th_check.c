@@ -18,6 +18,18 @@ typedef struct tally {
     uintptr_t bad; /* first address found broken; 0: none */
 } tally;
 
+/* Zeroes a local struct byte by byte instead of `= {0}`, which GCC turns
+ * into a call to memset: the core links with no C library (linktest). A
+ * char loop may write any object; TH_NO_LIBCALL keeps GCC from making it
+ * memset again. O(size), in O(n) calls only. */
+TH_NO_LIBCALL static void zero_fill(void *d, size_t n)
+{
+    unsigned char *b = (unsigned char *)d;
+    for (size_t i = 0; i < n; i++) {
+        b[i] = 0u;
+    }
+}
+
 static bool fail(tally *t, uintptr_t at)
 {
     if (t->bad == 0u) {
@@ -314,8 +326,9 @@ bool th_check(const th_heap *h)
         return false;
     }
     th_lock(h);
-    tally t = {0};
-    bool  ok = check_all(h, &t);
+    tally t;
+    zero_fill(&t, sizeof t);
+    bool ok = check_all(h, &t);
     th_unlock(h);
     if (!ok) {
         th_report(h, TH_FAULT_CORRUPTION, (const void *)t.bad);
@@ -359,11 +372,12 @@ static void tally_free(void *user, char kind, const void *addr, size_t size)
     }
 }
 
-th_stats th_get_stats(const th_heap *h)
+/* th_get_stats' work, into *s (zeroed first; left so for a bad handle). */
+static void stats_into(const th_heap *h, th_stats *s)
 {
-    th_stats s = {0};
+    zero_fill(s, sizeof *s);
     if (!th_heap_ok(h)) {
-        return s;
+        return;
     }
     th_lock(h);
     size_t largest;
@@ -373,28 +387,56 @@ th_stats th_get_stats(const th_heap *h)
         largest = th_tiny_largest(h);
     }
 #endif
-    s.capacity         = h->capacity;
-    s.free_bytes       = fb;
-    s.min_free_bytes   = h->min_free < fb ? h->min_free : fb;
-    s.largest_free     = largest;
-    s.in_use           = h->in_use;
-    s.peak_in_use      = h->peak_in_use;
-    s.persistent_bytes = h->persistent_bytes;
-    s.allocs           = h->allocs;
-    s.frees            = h->frees;
-    s.failed           = h->failed;
+    s->capacity         = h->capacity;
+    s->free_bytes       = fb;
+    s->min_free_bytes   = h->min_free < fb ? h->min_free : fb;
+    s->largest_free     = largest;
+    s->in_use           = h->in_use;
+    s->peak_in_use      = h->peak_in_use;
+    s->persistent_bytes = h->persistent_bytes;
+    s->allocs           = h->allocs;
+    s->frees            = h->frees;
+    s->failed           = h->failed;
     for (uint32_t k = 0; k < (uint32_t)TH_FAULT_COUNT; k++) {
-        s.faults[k] = h->faults[k];
+        s->faults[k] = h->faults[k];
     }
-    s.regions       = h->nregions;
-    tiny_counts(h, &s);
-    s.smallest_free = SIZE_MAX;
+    s->regions = h->nregions;
+    tiny_counts(h, s);
+    s->smallest_free = SIZE_MAX;
     /* By the block headers in address order, not by the free lists: a
      * damaged link (a write after free) cannot send the walk astray or
      * around a cycle, and the walk ends within each region's span. */
-    walk_blocks(h, tally_free, &s);
+    walk_blocks(h, tally_free, s);
     th_unlock(h);
-    return s;
+}
+
+_Static_assert(TH_FAULT_COUNT == 4, "th_get_stats returns faults[] element by element");
+
+th_stats th_get_stats(const th_heap *h)
+{
+    th_stats p;
+    stats_into(h, &p);
+    /* Returned field by field: `return p;` would be a struct copy, which
+     * GCC makes a call to memcpy, and the core links with no C library. */
+    return (th_stats){
+        .capacity           = p.capacity,
+        .free_bytes         = p.free_bytes,
+        .min_free_bytes     = p.min_free_bytes,
+        .largest_free       = p.largest_free,
+        .in_use             = p.in_use,
+        .peak_in_use        = p.peak_in_use,
+        .persistent_bytes   = p.persistent_bytes,
+        .tiny_blocks        = p.tiny_blocks,
+        .tiny_objects       = p.tiny_objects,
+        .allocs             = p.allocs,
+        .frees              = p.frees,
+        .failed             = p.failed,
+        .faults             = {p.faults[0], p.faults[1], p.faults[2], p.faults[3]},
+        .free_blocks        = p.free_blocks,
+        .smallest_free      = p.smallest_free,
+        .largest_free_block = p.largest_free_block,
+        .regions            = p.regions,
+    };
 }
 
 /* The two O(1) free-space marks, under the lock; both 0 for a bad handle. */

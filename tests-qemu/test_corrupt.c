@@ -430,7 +430,7 @@ static const scen s_scen[] = {
     {"tiny meta: used bit of live object", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_meta_u, t_free_tiny_a, true, 1},
     {"tiny meta: free units marked used", "th_free(object)", TH_FAULT_CORRUPTION,
-     s_tiny_meta_extra, t_free_tiny_a, true, 1},
+     s_tiny_meta_extra, t_free_tiny_a, true, 0},
     {"tiny class map bit", "th_free(object)", TH_FAULT_CORRUPTION, s_tiny_map, t_free_tiny_a,
      true, 0},
     {"tiny slab list link", "th_free(object) (unlinks it)", TH_FAULT_CORRUPTION, s_tiny_link,

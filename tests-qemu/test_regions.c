@@ -116,6 +116,7 @@ static void test_multi_region(void)
     }
     CHECK_EQ(3 + extra, TH_MAX_REGIONS);
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1); /* the refused one */
+    CHECK_EQ(h_total_faults, 1);                       /* and nothing else so far */
     h_reset_faults();
     CHECK(th_check(h));
 }

@@ -14,6 +14,8 @@
 #   N_BOARDS      boards to run on (default: all of BOARDS)
 #   N_TIMEOUT     seconds before the test counts as hung (default: TIMEOUT)
 #   N_XFAIL       1 = expected to fail (automatic under tests-qemu/selftest/)
+#   N_XFAIL_EXPECT  the failure it must be: an extended regex matched against
+#                 the reason (e.g. "3 failed", "timeout") or a line of the output
 #
 # Example:
 #   test_newlib_SRCS   := src/port/newlib_nano.c
@@ -30,6 +32,14 @@ xfail_hang_NOLIB      := 1
 xfail_hang_TIMEOUT    := 3
 xfail_trap_NOLIB      := 1
 xfail_unaligned_NOLIB := 1
+# Each must fail the way it is meant to, not any way at all: the three failed
+# checks; a timeout; an illegal instruction (host signal 4, x86 #UD, a
+# Cortex-M fault); a misaligned load (UBSan, a Cortex-M fault; x86 has no
+# alignment trap, so its variant divides by zero: #DE).
+xfail_check_XFAIL_EXPECT     := ^3 failed$$
+xfail_hang_XFAIL_EXPECT      := ^timeout
+xfail_trap_XFAIL_EXPECT      := signal 4|\#UD|HardFault|UsageFault
+xfail_unaligned_XFAIL_EXPECT := misaligned|\#DE|HardFault|UsageFault
 
 # The demo (make run) is a newlib-nano firmware over the newlib port; its
 # link is checked like test_newlib's (no libc allocator in the image).

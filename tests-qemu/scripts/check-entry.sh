@@ -4,7 +4,7 @@
 # make keeps going; summary.sh tallies the result files.
 #
 #   check-entry.sh --result F --board B --entry E [--needs RES]... [--need-files 'LIST']
-#                  [--run ELF [--timeout S] [--xfail]] -- build command...
+#                  [--run ELF [--timeout S] [--xfail [--xfail-expect RE]]] -- build command...
 #
 # --needs RES: the entry fails at once unless result file RES says PASS
 # (e.g. a test that links libtinyheap.a needs build:src). --need-files:
@@ -12,7 +12,7 @@
 # <result>.log and its last lines are shown when it fails.
 set -u
 
-result="" board="" entry="" run="" timeout_s=30 xfail="" need_files="__unset__"
+result="" board="" entry="" run="" timeout_s=30 xfail="" xfail_expect="" need_files="__unset__"
 needs=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
     --run) run=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
     --xfail) xfail=--xfail ;;
+    --xfail-expect) xfail_expect=$2; shift ;;
     --) shift; break ;;
     *) echo "check-entry.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -62,5 +63,5 @@ if [ -z "$run" ]; then
     report PASS ""
 fi
 tests-qemu/scripts/run-test.sh --name "$entry" --result "$result" --timeout "$timeout_s" \
-    ${xfail:+"$xfail"} "$board" "$run"
+    ${xfail:+"$xfail"} ${xfail_expect:+--xfail-expect "$xfail_expect"} "$board" "$run"
 exit 0

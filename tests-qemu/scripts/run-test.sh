@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs one test image and prints one result line: "PASS|FAIL|SKIP <board> <name> [(why)]".
 #
-#   run-test.sh [--show] [--xfail] [--timeout S] [--name NAME] [--result FILE]
-#               [--log FILE] <board> <elf>
+#   run-test.sh [--show] [--xfail] [--xfail-expect REGEX] [--timeout S]
+#               [--name NAME] [--result FILE] [--log FILE] <board> <elf>
 #
 # The QEMU command is built from the board's board.mk values, taken from the
 # environment (QEMU, QEMU_MACHINE, QEMU_CPU, QEMU_FLAGS, QEMU_EXIT_PASS, as
@@ -16,15 +16,19 @@
 # on QEMU's stderr, so stdout and stderr are both captured (into --log,
 # default <elf>.log). --show prints the whole output; otherwise a failure
 # prints its last lines. --xfail inverts the verdict (self-tests): a failure
-# is reported as PASS "(failed as expected: ...)", a pass as FAIL.
+# is reported as PASS "(failed as expected: ...)", a pass as FAIL. With
+# --xfail-expect, the failure must also be the expected one: the extended
+# regular expression must match the reason or a line of the output, else
+# the run is a FAIL "(failed, but not as expected: ...)".
 # Exit status: 0 pass, 1 fail, 2 skipped (emulator missing).
 set -u
 
-show=0 xfail=0 timeout_s=30 name="" result="" log=""
+show=0 xfail=0 xfail_expect="" timeout_s=30 name="" result="" log=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --show) show=1 ;;
     --xfail) xfail=1 ;;
+    --xfail-expect) xfail_expect=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
     --name) name=$2; shift ;;
     --result) result=$2; shift ;;
@@ -36,7 +40,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ $# -ne 2 ]; then
-    echo "usage: run-test.sh [--show] [--xfail] [--timeout S] [--name N] [--result F] [--log F] <board> <elf>" >&2
+    echo "usage: run-test.sh [--show] [--xfail] [--xfail-expect RE] [--timeout S] [--name N] [--result F] [--log F] <board> <elf>" >&2
     exit 2
 fi
 board=$1 elf=$2
@@ -109,6 +113,11 @@ elif [ -n "$why" ] && [ $xfail -eq 0 ]; then
 fi
 
 if [ $xfail -eq 1 ]; then
+    if [ -n "$why" ] && [ -n "$xfail_expect" ] &&
+        ! { printf '%s\n' "$why" | grep -q -E -- "$xfail_expect" ||
+            grep -q -E -- "$xfail_expect" "$log"; }; then
+        report FAIL "failed, but not as expected: $why"
+    fi
     [ -n "$why" ] && report PASS "failed as expected: $why"
     report FAIL "expected to fail, but passed"
 fi
