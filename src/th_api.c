@@ -258,7 +258,11 @@ void *th_realloc(th_heap *h, void *p, size_t size)
             b   = th_gen_block_of(h, o.region, p, TH_KIND_GEN);
             old = b != NULL ? th_bsize(b->header) - TH_BLOCK_OVERHEAD : 0u;
             if (b != NULL) {
-                q = th_gen_realloc(h, b, size);
+                uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+                q               = th_gen_realloc(h, b, size);
+                if (q == NULL && faults != h->faults[TH_FAULT_CORRUPTION]) {
+                    old = 0u; /* the neighbour was damaged: reported, no move */
+                }
                 if (q != NULL) {
                     h->in_use = h->in_use - old + (th_bsize(b->header) - TH_BLOCK_OVERHEAD);
                     th_note_use(h);

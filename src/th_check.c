@@ -390,7 +390,9 @@ static void stats_into(const th_heap *h, th_stats *s)
     s->capacity         = h->capacity;
     s->free_bytes       = fb;
     s->min_free_bytes   = h->min_free < fb ? h->min_free : fb;
-    s->largest_free     = largest;
+    /* The largest block of a region of 2^TH_MAX_BLOCK_LOG2 bytes holds a
+     * few bytes more than th_malloc accepts as an argument. */
+    s->largest_free = largest < TH_MAX_REQUEST ? largest : TH_MAX_REQUEST;
     s->in_use           = h->in_use;
     s->peak_in_use      = h->peak_in_use;
     s->persistent_bytes = h->persistent_bytes;

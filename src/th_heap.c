@@ -67,6 +67,16 @@ static inline th_block *next_of(const th_block *b, uint32_t size)
     return th_at(th_addr(b) + size);
 }
 
+/* The header a merge leaves buried inside the block below (th_gen_release):
+ * sealed, not used, size 0, and PREV_FREE set, which no real header of size
+ * 0 has. Without that bit it would be the word 0 at one address in 256 (the
+ * seal of size 0), and a zeroed word of user data in front of a pointer
+ * would read as a freed block: a double free, where it is a bad pointer. */
+static inline th_word buried_mark(const th_block *b)
+{
+    return th_mkheader(b, 0u, TH_KIND_GEN, 0u, TH_PREV_FREE);
+}
+
 static inline th_word *footer_of(const th_block *b, uint32_t size)
 {
     return (th_word *)(th_addr(b) + size - sizeof(th_word));
@@ -203,7 +213,7 @@ static bool pattern_intact(uintptr_t a, uint32_t n)
         if (d[i] != (uint8_t)TH_FILL_FREED_BYTE) {
             uintptr_t w = (a + i) & ~(uintptr_t)3u;
             if ((w & 7u) != 4u || w + sizeof(th_word) > a + n ||
-                th_at(w)->header != th_mkheader(th_at(w), 0u, TH_KIND_GEN, 0u, 0u)) {
+                th_at(w)->header != buried_mark(th_at(w))) {
                 return false;
             }
             i = (uint32_t)(w + sizeof(th_word) - a) - 1u; /* skip the marker */
@@ -526,9 +536,9 @@ th_block *th_gen_release(th_heap *h, th_block *b)
 #endif
         /* Our header is buried inside the block below. Left as it was, it
          * would still be sealed and USED, and a second free of this pointer
-         * would be accepted: mark it "freed" (sealed, not used, size 0), so
-         * that free reports TH_FAULT_DOUBLE_FREE and changes nothing. */
-        b->header = th_mkheader(b, 0u, TH_KIND_GEN, 0u, 0u);
+         * would be accepted: mark it "freed" (buried_mark), so that free
+         * reports TH_FAULT_DOUBLE_FREE and changes nothing. */
+        b->header = buried_mark(b);
         if (th_bin_of(ps + size) == th_bin_of(ps)) {
             /* The block below grows within its size class: it keeps its
              * place in the list (the mirror of take_top). */
@@ -606,7 +616,8 @@ TH_HOT th_block *block_of(th_heap *h, const th_region *r, const void *p, th_word
          * as sealed is user data that matched the seal by chance (1 in 256,
          * a fill pattern for every object): an interior pointer. */
         bool freed = th_kind(hd) == TH_KIND_GEN &&
-                     th_bsize(hd) <= r->span - (th_addr(b) - r->first);
+                     (th_bsize(hd) != 0u ? th_bsize(hd) <= r->span - (th_addr(b) - r->first)
+                                         : (hd & TH_PREV_FREE) != 0u); /* buried_mark */
         th_raise(h, freed ? TH_FAULT_DOUBLE_FREE : TH_FAULT_BAD_POINTER, p);
         return NULL;
     }
@@ -669,16 +680,28 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
         return NULL;
     }
     uint32_t total = cur + th_bsize(nh);
+    uint32_t rest  = total - bs;
+    if (rest < TH_MIN_BLOCK) {
+        bs = total; /* the whole neighbour: no block that small */
+    }
+    /* The bytes taken from the neighbour are handed out as a malloc's are:
+     * checked for the freed pattern first (a write after free is reported
+     * here, as on reuse, and nothing changes), then filled fresh. */
+    if (!handout_intact(n, th_bsize(nh), 0u, bs - cur)) {
+        th_raise(h, TH_FAULT_CORRUPTION, n);
+        return NULL;
+    }
     bin_remove(h, n, th_bsize(nh));
-    uint32_t rest = total - bs;
-    if (rest >= TH_MIN_BLOCK) {
+    if (bs < total) {
         th_block *r = next_of(b, bs);
         r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
         bin_insert(h, r, rest);
     } else {
-        bs = total;
         next_of(b, total)->header &= ~TH_PREV_FREE;
     }
+#if TH_FILL
+    th_fill(n, (uint8_t)TH_FILL_FRESH_BYTE, bs - cur);
+#endif
     b->header = th_mkheader(b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
     return p;
 }

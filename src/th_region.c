@@ -48,12 +48,17 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
 
 /* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
  * memory the caller gave): page map, one free block, sentinel. False when
- * it cannot hold a minimal block; nothing is written then. */
-static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail)
+ * it cannot hold a minimal block; nothing is written then. *dropped is the
+ * tail left out of a region larger than the largest block: not managed,
+ * not counted in capacity, and free to be added as a region of its own. */
+static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail,
+                         size_t *dropped)
 {
     size_t max_span = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
+    *dropped        = 0u;
     if (avail > max_span + TH_PAGE + 64u) {
-        avail = max_span + TH_PAGE + 64u; /* used up to the largest block */
+        *dropped = avail - (max_span + TH_PAGE + 64u);
+        avail    = max_span + TH_PAGE + 64u; /* used up to the largest block */
     }
     uintptr_t page0  = start & ~(uintptr_t)(TH_PAGE - 1u);
     size_t    npages = (start - page0 + avail + TH_PAGE - 1u) / TH_PAGE;
@@ -188,11 +193,13 @@ th_heap *th_init(void *base, size_t size)
         z[i] = 0u;
     }
     h->nregions = 1u;
-    if (!region_setup(h, &h->regions[0], hs + sizeof(th_heap), size - skip - sizeof(th_heap))) {
+    size_t dropped;
+    if (!region_setup(h, &h->regions[0], hs + sizeof(th_heap), size - skip - sizeof(th_heap),
+                      &dropped)) {
         return NULL;
     }
     h->magic     = TH_MAGIC;
-    h->capacity  = size;
+    h->capacity  = size - dropped;
     h->tiny_base = h->regions[0].page0;
     h->min_free  = h->free_bytes;
     return h;
@@ -217,11 +224,13 @@ bool th_add_region(th_heap *h, void *base, size_t size)
                 ok = false;
             }
         }
-        uintptr_t start = align_up(a, sizeof(uint32_t));
-        if (ok && (start - a >= size ||
-                   !region_setup(h, &h->regions[h->nregions], start, size - (start - a)))) {
+        uintptr_t start   = align_up(a, sizeof(uint32_t));
+        size_t    dropped = 0u;
+        if (ok && (start - a >= size || !region_setup(h, &h->regions[h->nregions], start,
+                                                      size - (start - a), &dropped))) {
             ok = false;
         }
+        size -= dropped;
     }
     if (ok) {
         h->nregions++;

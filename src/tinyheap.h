@@ -163,7 +163,9 @@ typedef struct th_stats {
  *
  * Any alignment of `base` is accepted: the unusable head is skipped. The heap
  * state is placed at the start of the region; the rest becomes one free block.
- * Regions larger than 2^TH_MAX_BLOCK_LOG2 bytes are used up to that size.
+ * Regions larger than 2^TH_MAX_BLOCK_LOG2 bytes are used up to that size:
+ * the tail is not managed and not counted in capacity, and may be given to
+ * th_add_region as a region of its own.
  *
  * Returns NULL (and raises no fault) when base is NULL, base + size wraps
  * around the address space, or the region is too small for the heap state,

@@ -167,6 +167,17 @@ static void s_uaf_body(void)
 }
 static void t_malloc_36(void) { s_result = th_malloc(H, 36); }
 
+/* Write after free into the free block above A, then A grows into it in
+ * place (th_realloc): the bytes it takes are handed out, so they are checked
+ * as a malloc's would be. */
+static void s_uaf_grow(void)
+{
+    three(3);
+    th_free(H, B);
+    *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
+}
+static void t_realloc_a(void) { s_result = th_realloc(H, A, 82); } /* takes B whole */
+
 /* Write after free, then the block is merged: found when the merged block
  * is handed out again (the pattern is verified on the bytes reused). */
 static void s_uaf_merge(void)
@@ -423,6 +434,8 @@ static const scen s_scen[] = {
      true, 0},
     {"write after free (general, reuse)", "th_malloc (reuses it)", TH_FAULT_CORRUPTION,
      s_uaf_body, t_malloc_36, false, 0},
+    {"write after free (general, grown into)", "th_realloc (grows into it)", TH_FAULT_CORRUPTION,
+     s_uaf_grow, t_realloc_a, false, 0},
     {"write after free (general, merged)", "th_free(neighbour), th_malloc (reuses it)",
      TH_FAULT_CORRUPTION, s_uaf_merge, t_merge_reuse, false, 0},
     {"tiny meta: start bit without used", "th_free(object)", TH_FAULT_CORRUPTION,

@@ -163,6 +163,42 @@ static void test_guard_page(void)
     }
     munmap(map, (size_t)pg * 4);
 }
+
+/* A region larger than the largest block: the heap manages its first
+ * 2^TH_MAX_BLOCK_LOG2 bytes or so, capacity counts only those, and the
+ * tail is free to be added as a region of its own. */
+static void test_oversized_region(void)
+{
+    size_t   total = (size_t)4 << TH_MAX_BLOCK_LOG2; /* 16 MiB by default */
+    uint8_t *map   = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!CHECK(map != MAP_FAILED)) {
+        return;
+    }
+    th_heap *h = th_init(map, total / 2u);
+    CHECK(h != NULL);
+    th_stats s0 = th_get_stats(h);
+    CHECK(s0.capacity < total / 2u);                              /* the tail is not counted */
+    CHECK(s0.capacity <= ((size_t)1 << TH_MAX_BLOCK_LOG2) + 4096u); /* about one largest block */
+    CHECK(s0.largest_free > ((size_t)1 << TH_MAX_BLOCK_LOG2) - 4096u);
+    /* The tail of the first region is not the heap's: adding it succeeds. */
+    CHECK(th_add_region(h, map + total / 4u * 3u, total / 4u - 64u));
+    th_stats s1 = th_get_stats(h);
+    CHECK(s1.capacity > s0.capacity && s1.capacity <= s0.capacity + total / 4u);
+    CHECK_EQ(s1.regions, 2);
+    /* ...but the heap's own part is refused. */
+    CHECK(!th_add_region(h, map + 4096, 4096));
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
+    h_reset_faults();
+    /* largest_free is exact (the one block that large may now be behind
+     * the new region's in its size class: the figure says what succeeds). */
+    size_t   lf  = th_get_stats(h).largest_free;
+    uint8_t *big = th_malloc(h, lf);
+    CHECK(big != NULL);
+    th_free(h, big);
+    CHECK(th_malloc(h, lf + 1u) == NULL);
+    CHECK(th_check(h));
+    munmap(map, total);
+}
 #endif
 
 int main(void)
@@ -176,6 +212,7 @@ int main(void)
     test_multi_region();
 #if defined(__linux__)
     test_guard_page();
+    test_oversized_region();
 #endif
     if (h_total_faults != 0) {
         h_printf("unexpected fault %d at %p\n", (int)h_last_fault, h_last_fault_ptr);
