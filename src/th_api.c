@@ -9,6 +9,14 @@
 
 /* ==== Internal definitions ================================================= */
 
+/* Copies and zero fills without library calls: the core is freestanding,
+ * and GCC would otherwise turn such loops back into memcpy/memset. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TH_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define TH_NO_LIBCALL
+#endif
+
 /* Both pointers are heap pointers, so at least 4-aligned (tiny objects are
  * 4-aligned, general blocks 8-aligned): four words at a time (GCC makes
  * them one ldm/stm pair on ARMv7-M), then words, then the tail in bytes. */

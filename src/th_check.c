@@ -18,18 +18,6 @@ typedef struct tally {
     uintptr_t bad; /* first address found broken; 0: none */
 } tally;
 
-/* Zeroes a local struct byte by byte instead of `= {0}`, which GCC turns
- * into a call to memset: the core links with no C library (linktest). A
- * char loop may write any object; TH_NO_LIBCALL keeps GCC from making it
- * memset again. O(size), in O(n) calls only. */
-TH_NO_LIBCALL static void zero_fill(void *d, size_t n)
-{
-    unsigned char *b = (unsigned char *)d;
-    for (size_t i = 0; i < n; i++) {
-        b[i] = 0u;
-    }
-}
-
 static bool fail(tally *t, uintptr_t at)
 {
     if (t->bad == 0u) {
@@ -326,8 +314,8 @@ bool th_check(const th_heap *h)
         return false;
     }
     th_lock(h);
-    tally t;
-    zero_fill(&t, sizeof t);
+    tally t; /* zeroed by th_fill, not `= {0}`: GCC makes that a memset call */
+    th_fill(&t, 0u, sizeof t);
     bool ok = check_all(h, &t);
     th_unlock(h);
     if (!ok) {
@@ -375,7 +363,7 @@ static void tally_free(void *user, char kind, const void *addr, size_t size)
 /* th_get_stats' work, into *s (zeroed first; left so for a bad handle). */
 static void stats_into(const th_heap *h, th_stats *s)
 {
-    zero_fill(s, sizeof *s);
+    th_fill(s, 0u, sizeof *s); /* not `= {0}`: no memset call (linktest) */
     if (!th_heap_ok(h)) {
         return;
     }

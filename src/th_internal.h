@@ -33,13 +33,6 @@
 #else
 #define TH_HOT         static
 #endif
-/* Copies and zero fills without library calls: the core is freestanding,
- * and GCC would otherwise turn such loops back into memcpy/memset. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define TH_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define TH_NO_LIBCALL
-#endif
 /* Kept out of a hot caller, so that a rare path does not cost the common
  * one registers. */
 #define TH_COLD        static __attribute__((noinline, cold))

@@ -187,11 +187,7 @@ th_heap *th_init(void *base, size_t size)
         return NULL;
     }
     th_heap *h = (th_heap *)hs;
-    /* Zero the state without a memset call (freestanding). */
-    volatile uint8_t *z = (volatile uint8_t *)h;
-    for (size_t i = 0; i < sizeof(th_heap); i++) {
-        z[i] = 0u;
-    }
+    th_fill(h, 0u, sizeof(th_heap)); /* the state zeroed without a memset call */
     h->nregions = 1u;
     size_t dropped;
     if (!region_setup(h, &h->regions[0], hs + sizeof(th_heap), size - skip - sizeof(th_heap),
