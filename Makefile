@@ -7,6 +7,7 @@
 #   make size         text/data/bss of each src/*.c object on every board (release flags)
 #   make lint         cppcheck + clang-tidy on src/*.c and src/port/*.c
 #   make stack        worst-case stack of every public function per board (no recursion)
+#   make bound        static worst-case instruction bound of every O(1) call (Cortex-M3, ARMv6-M)
 #   make all          library, tests and demo for $(BOARD)
 #   make clean        remove build/
 #
@@ -176,6 +177,9 @@ build/lint/results/bench-smoke.res: FORCE
 build/lint/results/stack.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry stack -- $(MAKE) stack
 
+build/lint/results/bound.res: FORCE
+	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
+
 .PHONY: stack stack-board
 .PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
@@ -218,7 +222,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
 # Checks that are not per board, tallied under "lint".
-LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke
+LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound
 check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
 $(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
 build/lint/results/expected: FORCE
@@ -338,6 +342,6 @@ clean:
 	$(Q)rm -rf build
 
 include tests-qemu/bench/bench.mk
-bench: setup
+bench bound bound-check: setup
 
 FORCE:

@@ -22,7 +22,7 @@
  * them one ldm/stm pair on ARMv7-M), then words, then the tail in bytes. */
 TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 {
-    for (; n >= 16u; n -= 16u, d += 16, s += 16) {
+    for (; n >= 16u; n -= 16u, d += 16, s += 16) { /* loop bound: TH_BOUND_N16 */
         const uint32_t *sw = (const uint32_t *)(uintptr_t)s;
         uint32_t       *dw = (uint32_t *)(uintptr_t)d;
         uint32_t        w0 = sw[0];
@@ -34,27 +34,27 @@ TH_NO_LIBCALL static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
         dw[2]              = w2;
         dw[3]              = w3;
     }
-    for (; n >= 4u; n -= 4u, d += 4, s += 4) {
+    for (; n >= 4u; n -= 4u, d += 4, s += 4) { /* loop bound: 3u */
         *(uint32_t *)(uintptr_t)d = *(const uint32_t *)(uintptr_t)s;
     }
-    for (; n != 0u; n--) {
+    for (; n != 0u; n--) { /* loop bound: 3u */
         *d++ = *s++;
     }
 }
 
 TH_NO_LIBCALL static void zero_bytes(uint8_t *d, size_t n)
 {
-    for (; n >= 16u; n -= 16u, d += 16) {
+    for (; n >= 16u; n -= 16u, d += 16) { /* loop bound: TH_BOUND_N16 */
         uint32_t *dw = (uint32_t *)(uintptr_t)d;
         dw[0]        = 0u;
         dw[1]        = 0u;
         dw[2]        = 0u;
         dw[3]        = 0u;
     }
-    for (; n >= 4u; n -= 4u, d += 4) {
+    for (; n >= 4u; n -= 4u, d += 4) { /* loop bound: 3u */
         *(uint32_t *)(uintptr_t)d = 0u;
     }
-    for (; n != 0u; n--) {
+    for (; n != 0u; n--) { /* loop bound: 3u */
         *d++ = 0u;
     }
 }

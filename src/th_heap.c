@@ -260,7 +260,7 @@ TH_HOT uint32_t bin_search(const th_heap *h, uint32_t i)
         return TH_BIN_COUNT;
     }
     uint32_t m = h->bitmap[w] & (~0u << (i % 32u));
-    while (m == 0u) {
+    while (m == 0u) { /* loop bound: TH_NWORDS - 1u */
         if (++w == TH_NWORDS) {
             return TH_BIN_COUNT;
         }

@@ -128,7 +128,7 @@ void th_oom(th_heap *h, size_t size)
  * comparison a - first < span cannot wrap. */
 const th_region *th_region_scan(const th_heap *h, uintptr_t a)
 {
-    for (uint32_t i = 1; i < h->nregions; i++) {
+    for (uint32_t i = 1; i < h->nregions; i++) { /* loop bound: TH_MAX_REGIONS - 1u */
         const th_region *r = &h->regions[i];
         if (a >= r->first && a - r->first < r->span) {
             return r;

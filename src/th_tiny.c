@@ -188,7 +188,7 @@ static th_slab *slab_new(th_heap *h)
     /* meta[] starts at a word boundary (page + 448): seven word stores, not
      * 28 byte stores, on the longest path of th_malloc. */
     uint32_t *meta = (uint32_t *)(uintptr_t)s->meta;
-    for (uint32_t w = 0; w < TH_SLAB_BLOCKS / 4u; w++) {
+    for (uint32_t w = 0; w < TH_SLAB_BLOCKS / 4u; w++) { /* loop bound: TH_SLAB_BLOCKS / 4u */
         meta[w] = 0u;
     }
     s->map[0] = 0u;

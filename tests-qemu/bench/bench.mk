@@ -66,9 +66,15 @@ BENCH_TH_SRCS  = $(filter-out src/th_default.c,$(wildcard src/th_*.c))
 BENCH_TH_DEPS  = $(wildcard src/*.h src/*.c)
 BENCH_COMMON   := startup.c bench.c mem.c
 BENCH_CFLAGS   := -Os -std=c11 -ffunction-sections -fdata-sections -ffreestanding \
-                  -Wall -Wextra -g0 -Isrc -I$(BENCH_DIR)
+                  -Wall -Wextra -g -Isrc -I$(BENCH_DIR)
 BENCH_LDFLAGS  := -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
                   -T $(BENCH_DIR)/bench.ld
+
+# bound.elf: size.elf's image with every O(1) call of the contract kept
+# (bound.py bounds them all).
+BENCH_BOUND_CALLS := th_malloc th_free th_realloc th_calloc th_aligned_alloc th_usable_size \
+                     th_persistent_alloc
+BENCH_BOUND_KEEP  := $(foreach f,$(BENCH_BOUND_CALLS),-Wl,-u,$(f))
 
 # $(call bench_rules,target,alloc)
 define bench_rules
@@ -93,6 +99,10 @@ $(BENCH_B)/$(1)/$(2)/size.elf: $$(addprefix $(BENCH_B)/$(1)/$(2)/,startup.o mem.
         $$(BENCH_ALLOC_OBJS_$(1)_$(2)) $(BENCH_DIR)/bench.ld
 	$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
 	    -Wl,-Map=$$(@:.elf=.map) -o $$@ $$(filter %.o,$$^) -lgcc
+$(BENCH_B)/$(1)/$(2)/bound.elf: $$(addprefix $(BENCH_B)/$(1)/$(2)/,startup.o mem.o size_main.o) \
+        $$(BENCH_ALLOC_OBJS_$(1)_$(2)) $(BENCH_DIR)/bench.ld
+	$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
+	    $(BENCH_BOUND_KEEP) -o $$@ $$(filter %.o,$$^) -lgcc
 endef
 $(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_ALLOCS),$(eval $(call bench_rules,$(t),$(a)))))
 
@@ -102,6 +112,28 @@ BENCH_SMOKE_ELFS := $(BENCH_B)/m3/tinyheap/bench.elf $(BENCH_B)/m3/newlib-nano/b
 
 BENCH_RUN = $(BENCH_PYTHON) $(BENCH_DIR)/run.py --build $(BENCH_B) --jobs $(BENCH_JOBS) \
             --timeout $(BENCH_TIMEOUT)
+
+# ---- make bound: static worst-case instruction bounds (bound.py) ----------
+# Every O(1) call of tinyheap's default and TH_TINY=0 builds, Cortex-M3 and
+# ARMv6-M. `bound` compares them with the counts of the last `make bench`
+# (build/bench/work/raw), if any; `bound-check` (a make check entry) with a
+# smoke run of its own: no count may exceed its bound.
+BENCH_BOUND_ALLOCS := tinyheap tinyheap-notiny
+BENCH_BOUND_ELFS   := $(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
+                        $(BENCH_B)/$(t)/$(a)/bound.elf))
+BENCH_BOUND_RUN     = $(BENCH_PYTHON) $(BENCH_DIR)/bound.py $(BENCH_B)/$(1)/$(2)/bound.elf \
+                      $(BENCH_CC) "$(BENCH_ARCH_$(1)) $(BENCH_CFLAGS) $(BENCH_DEFS_$(2))" $(3)
+
+.PHONY: bound bound-check
+bound: $(BENCH_BOUND_ELFS)
+	$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
+	    @echo "== $(t) $(a)" && $(call BENCH_BOUND_RUN,$(t),$(a),--md --measured \
+	    $(wildcard $(BENCH_B)/work/raw/$(t)_$(a)_*_[0-9]*_[0-9]*.txt)) &&)) true
+bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS)
+	$(BENCH_RUN) --smoke --out $(BENCH_B)/bound-smoke --work $(BENCH_B)/bound-smoke >/dev/null
+	$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
+	    $(call BENCH_BOUND_RUN,$(t),$(a),$(if $(filter m3/tinyheap,$(t)/$(a)),\
+	    --measured $(BENCH_B)/bound-smoke/raw/m3_tinyheap_*_1_2000.txt)) &&)) true
 
 .PHONY: bench bench-build bench-smoke bench-verify bench-readme bench-clean
 bench-build: $(BENCH_ELFS)
