@@ -69,7 +69,7 @@ TH_INLINE void *alloc_tiny(th_heap *h, size_t size)
     uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
     void    *p      = th_tiny_alloc(h, size);
     if (TH_UNLIKELY(p == NULL) && faults == h->faults[TH_FAULT_CORRUPTION]) {
-        p = th_gen_malloc(h, size); /* alignment 8: enough for any tiny size */
+        p = th_gen_malloc_tiny(h, size); /* alignment 8: enough for any tiny size */
     }
     return p;
 }
@@ -118,6 +118,65 @@ static bool owner_of(th_heap *h, const void *p, owner *o)
     }
 #endif
     return true;
+}
+
+/* th_realloc's move: a new allocation of `size` bytes holding the first
+ * min(old, size) bytes of p, or NULL (p untouched). p stays live until the
+ * copy is done; the caller frees it. */
+static void *move_to_new(th_heap *h, const void *p, size_t old, size_t size)
+{
+    void *q = alloc_plain(h, size);
+    if (q != NULL) {
+        copy_bytes((uint8_t *)q, (const uint8_t *)p, old < size ? old : size);
+    }
+    return q;
+}
+
+#if TH_TINY
+/* th_realloc of tiny object p (slab o->slab), under the lock. One function
+ * per kind, so that no path runs the general block's checks and the tiny
+ * free both (make bound follows every path of the code). */
+static void *realloc_tiny(th_heap *h, const owner *o, void *p, size_t size)
+{
+    size_t old = th_tiny_usable(h, o->slab, th_addr(p));
+    if (old == 0u) {
+        return NULL; /* reported */
+    }
+    if (size <= old) {
+        return p; /* fits where it is */
+    }
+    void *q = move_to_new(h, p, old, size);
+    if (q != NULL) {
+        th_tiny_free(h, o->region, o->slab, th_addr(p));
+    }
+    return q;
+}
+#endif
+
+/* th_realloc of general block p (region o->region), under the lock: in
+ * place when the block or its free neighbour allows, else moved. */
+static void *realloc_gen(th_heap *h, const owner *o, void *p, size_t size)
+{
+    th_block *b = th_gen_block_of(h, o->region, p, TH_KIND_GEN);
+    if (b == NULL) {
+        return NULL; /* reported */
+    }
+    size_t   old    = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
+    void    *q      = th_gen_realloc(h, b, size);
+    if (q != NULL) {
+        h->in_use = h->in_use - old + (th_bsize(b->header) - TH_BLOCK_OVERHEAD);
+        th_note_use(h);
+        return q;
+    }
+    if (faults != h->faults[TH_FAULT_CORRUPTION]) {
+        return NULL; /* the neighbour was damaged: reported, no move */
+    }
+    q = move_to_new(h, p, old, size);
+    if (q != NULL) {
+        th_gen_free_block(h, b); /* validated above */
+    }
+    return q;
 }
 
 /* ==== Public implementation ================================================ */
@@ -186,7 +245,7 @@ TH_INLINE void free_ptr(th_heap *h, void *p)
         th_raise(h, TH_FAULT_BAD_POINTER, p); /* foreign */
 #if TH_TINY
     } else if (th_page_is_slab(r, a)) {
-        th_tiny_free(h, (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u)), a);
+        th_tiny_free(h, r, (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u)), a);
 #endif
     } else {
         th_gen_free(h, r, p);
@@ -252,46 +311,13 @@ void *th_realloc(th_heap *h, void *p, size_t size)
     if (size > TH_MAX_REQUEST) {
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
     } else if (owner_of(h, p, &o)) {
-        size_t    old;
-        th_block *b = NULL;
 #if TH_TINY
         if (o.slab != NULL) {
-            old = th_tiny_usable(h, o.slab, th_addr(p));
-            if (old != 0u && size <= old) {
-                q = p; /* fits where it is */
-            }
+            q = realloc_tiny(h, &o, p, size);
         } else
 #endif
         {
-            b   = th_gen_block_of(h, o.region, p, TH_KIND_GEN);
-            old = b != NULL ? th_bsize(b->header) - TH_BLOCK_OVERHEAD : 0u;
-            if (b != NULL) {
-                uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
-                q               = th_gen_realloc(h, b, size);
-                if (q == NULL && faults != h->faults[TH_FAULT_CORRUPTION]) {
-                    old = 0u; /* the neighbour was damaged: reported, no move */
-                }
-                if (q != NULL) {
-                    h->in_use = h->in_use - old + (th_bsize(b->header) - TH_BLOCK_OVERHEAD);
-                    th_note_use(h);
-                }
-            }
-        }
-        if (q == NULL && old != 0u) {
-            /* Move: p stays live until the copy is done, and if the new
-             * allocation fails p is untouched. */
-            q = alloc_plain(h, size);
-            if (q != NULL) {
-                copy_bytes((uint8_t *)q, (const uint8_t *)p, old < size ? old : size);
-#if TH_TINY
-                if (b == NULL) {
-                    th_tiny_free(h, o.slab, th_addr(p));
-                } else
-#endif
-                {
-                    th_gen_free_block(h, b); /* validated above */
-                }
-            }
+            q = realloc_gen(h, &o, p, size);
         }
     }
     th_unlock(h);

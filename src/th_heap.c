@@ -38,14 +38,17 @@
  * No loop depends on the number of blocks or the heap size: malloc reads at
  * most TH_NWORDS (3 for the default 72 bins) bitmap words, unlinks one block
  * and links at most one; free unlinks at most two and links one. (The debug
- * fill patterns, TH_FILL, add O(size) of the block freed or handed out.) The bound
- * in instructions per target is measured by `make bench` and given in
- * README.md. Aligned allocation searches for size + align + one minimal
- * block, then gives the gap in front back to the lists: still constant time.
- * A request that finds nothing gives back the idle tiny slab (if the tiny
- * cursor holds one), moves the block it merged into to the head of its bin
- * and searches once more; th_get_stats counts that slab in largest_free, so
- * the answer it gives is a request that succeeds.
+ * fill patterns, TH_FILL, add O(size) of the block freed or handed out.)
+ * `make bound` computes the bound in instructions per call from the linked
+ * code (every loop above carries its trip count in a comment), and `make
+ * bench` measures what real traces reach; both are in README.md. Aligned
+ * allocation searches for size + align + one minimal block, then gives the
+ * gap in front back to the lists: still constant time. A request that
+ * finds nothing gives back the idle tiny slab (if the tiny cursor holds
+ * one) and takes the request from the free block the slab merged into, if
+ * that is large enough: one carve, not a second search, so a failing malloc
+ * costs one search. th_get_stats counts that slab in largest_free, so the
+ * answer it gives is a request that succeeds.
  *
  * FRAGMENTATION
  *
@@ -119,29 +122,6 @@ TH_HOT void bin_remove(th_heap *h, th_block *b, uint32_t size)
     }
     h->free_bytes -= size - TH_BLOCK_OVERHEAD;
 }
-
-#if TH_TINY
-/* Moves free block b to the head of its bin (the search looks at heads
- * only). Its size, the bitmap and free_bytes do not change. Used when the
- * idle tiny slab is given back (th_gen_retry). */
-static void bin_to_front(th_heap *h, th_block *b)
-{
-    uint32_t  i = th_bin_of(th_bsize(b->header));
-    th_block *p = th_lk(b)->prev;
-    if (p == NULL) {
-        return; /* already the head */
-    }
-    th_block *n    = th_lk(b)->next;
-    th_lk(p)->next = n;
-    if (n != NULL) {
-        th_lk(n)->prev = p;
-    }
-    th_lk(b)->prev          = NULL;
-    th_lk(b)->next          = h->bins[i];
-    th_lk(h->bins[i])->prev = b;
-    h->bins[i]              = b;
-}
-#endif
 
 /* Takes the head of bin i (its index known: no lookup). */
 TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
@@ -397,20 +377,31 @@ TH_HOT th_block *gen_alloc_plain(th_heap *h, uint32_t bsize, th_word kind)
     return take_top(h, i, b, size, bsize, kind);
 }
 
-/* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
- * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2).
- * NULL when no free block is large enough, or when the chosen block's
- * metadata is found corrupted (reported). No stats besides the free lists. */
-th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
+/* The free block size a request of `bsize` bytes aligned to `align` needs:
+ * beyond 8, room for the alignment and a free block in front too. */
+static uint32_t want_for(uint32_t bsize, uint32_t align)
 {
-    /* Room for the request; beyond 8, for the alignment and a free block in
-     * front too. One path for both (the plain one is th_gen_malloc's, kept
-     * apart there for speed): slabs, chunks and the retry after an idle
-     * slab was given back take from the bottom of the block they find. */
-    uint32_t want = align <= TH_ALIGNMENT ? bsize
-                                          : bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25 */
-    uint32_t  i;
-    th_block *b = find_free(h, want, &i);
+    return align <= TH_ALIGNMENT ? bsize : bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25 */
+}
+
+/* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
+ * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2), from
+ * free block `from` when not NULL (it may sit anywhere in its list), else
+ * from the block the search finds. NULL when that block is too small or
+ * none is large enough, or when the chosen block's metadata is found
+ * corrupted (reported). No stats besides the free lists. One path for
+ * every alignment (the plain one is th_gen_malloc's, kept apart there for
+ * speed): slabs, chunks and aligned blocks take from the bottom. */
+th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t align, th_word kind)
+{
+    uint32_t  want = want_for(bsize, align);
+    uint32_t  i    = TH_BIN_COUNT; /* `from`: not known to be a head */
+    th_block *b    = from;
+    if (b == NULL) {
+        b = find_free(h, want, &i);
+    } else if (th_bsize(b->header) < want) {
+        b = NULL;
+    }
     if (b == NULL) {
         return NULL;
     }
@@ -419,7 +410,11 @@ th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
         return NULL;
     }
-    bin_pop(h, i, b, size);
+    if (i < TH_BIN_COUNT) {
+        bin_pop(h, i, b, size);
+    } else {
+        bin_remove(h, b, size);
+    }
     uintptr_t pay = th_addr(b) + sizeof(th_word); /* 8-aligned: gap 0 for align <= 8 */
     uint32_t  gap = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
     if (gap != 0u && gap < TH_MIN_BLOCK) {
@@ -441,11 +436,12 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
 #if TH_TINY
     th_block *m = faults == h->faults[TH_FAULT_CORRUPTION] ? th_tiny_drop_cur(h) : NULL;
     if (m != NULL) {
-        /* The slab merged into m, which may have kept its place behind the
-         * head of its bin, where the search does not look. th_get_stats
-         * counts m in largest_free, so make it the head: the promise holds. */
-        bin_to_front(h, m);
-        b = th_gen_alloc(h, bsize, align, kind);
+        /* The slab merged into m, and so did any free neighbour of it: m
+         * is the block the search did not see, and the only one tried (a
+         * block the merge left at the head of a bin is not; th_get_stats
+         * counts m in largest_free, so that promise holds). It may sit
+         * behind the head of its bin: unlinked wherever it is. */
+        b = th_gen_alloc(h, m, bsize, align, kind);
     }
 #else
     (void)bsize; /* no idle slab to give back: nothing to retry */
@@ -498,12 +494,35 @@ void *th_gen_malloc(th_heap *h, size_t size)
                       faults);
 }
 
+/* th_gen_malloc for a tiny request no slab could be had for. There is no
+ * idle slab to give back then: the tiny allocator only looks for a new slab
+ * when the current block cannot take the request, and an idle slab's
+ * current block is empty. So no retry: one search, and out of memory if it
+ * fails. Carved from the bottom (th_gen_alloc, shared with the slabs), which
+ * keeps these rare blocks with the long-lived ones and the retry's code
+ * off this path: the static bound (make bound) sees no path through both. */
+#if TH_TINY
+void *th_gen_malloc_tiny(th_heap *h, size_t size)
+{
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    th_block *b      = th_gen_alloc(h, NULL, th_gen_bsize_for(size), TH_ALIGNMENT, TH_KIND_GEN);
+    if (b == NULL) {
+        if (faults == h->faults[TH_FAULT_CORRUPTION]) {
+            th_oom(h, size);
+        }
+        return NULL;
+    }
+    return gen_count(h, b);
+}
+#endif
+
 /* th_gen_malloc for an alignment above 8 (a power of two). */
 void *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align)
 {
     uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
     uint32_t bsize  = th_gen_bsize_for(size);
-    return gen_finish(h, th_gen_alloc(h, bsize, align, TH_KIND_GEN), bsize, align, size, faults);
+    return gen_finish(h, th_gen_alloc(h, NULL, bsize, align, TH_KIND_GEN), bsize, align, size,
+                      faults);
 }
 
 /* Frees a used block the caller has validated (or owns: slabs, chunks),

@@ -381,14 +381,16 @@ TH_INLINE bool th_page_is_slab(const th_region *r, uintptr_t a)
     size_t page = (a - r->page0) / TH_PAGE;
     return ((r->pagemap[page / 32u] >> (page % 32u)) & 1u) != 0u;
 }
-void th_page_mark(th_heap *h, uintptr_t page, bool slab);
+/* Marks page (of region r, which holds it) as a slab or not. */
+void th_page_mark(const th_region *r, uintptr_t page, bool slab);
 
 /* General allocator (th_heap.c). */
 void     th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span);
-th_block *th_gen_alloc(th_heap *h, uint32_t bsize, uint32_t align, th_word kind);
+th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t align, th_word kind);
 th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind, size_t request,
                        uint32_t faults);
 void    *th_gen_malloc(th_heap *h, size_t size);
+void    *th_gen_malloc_tiny(th_heap *h, size_t size);
 void    *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align);
 th_block *th_gen_release(th_heap *h, th_block *b);
 th_block *th_gen_block_of(th_heap *h, const th_region *r, const void *p, th_word kind);
@@ -399,7 +401,7 @@ size_t   th_gen_largest(const th_heap *h);
 
 /* Tiny allocator (th_tiny.c). */
 void  *th_tiny_alloc(th_heap *h, size_t size);
-void   th_tiny_free(th_heap *h, th_slab *s, uintptr_t a);
+void   th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a);
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a);
 size_t th_tiny_largest(const th_heap *h);
 th_block *th_tiny_drop_cur(th_heap *h);

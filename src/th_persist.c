@@ -30,7 +30,7 @@ static void *counted(th_heap *h, void *p, size_t size)
 static th_block *take(th_heap *h, uint32_t bsize, uint32_t align, size_t request)
 {
     uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    th_block *b      = th_gen_alloc(h, bsize, align, TH_KIND_PERS);
+    th_block *b      = th_gen_alloc(h, NULL, bsize, align, TH_KIND_PERS);
     return b != NULL ? b : th_gen_retry(h, bsize, align, TH_KIND_PERS, request, faults);
 }
 

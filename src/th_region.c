@@ -137,12 +137,8 @@ const th_region *th_region_scan(const th_heap *h, uintptr_t a)
     return NULL;
 }
 
-void th_page_mark(th_heap *h, uintptr_t page, bool slab)
+void th_page_mark(const th_region *r, uintptr_t page, bool slab)
 {
-    const th_region *r = th_region_of(h, page);
-    if (r == NULL) {
-        return; /* never: slabs are blocks of a region */
-    }
     size_t i = (page - r->page0) / TH_PAGE;
     if (slab) {
         r->pagemap[i / 32u] |= 1u << (i % 32u);

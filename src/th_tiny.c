@@ -172,9 +172,9 @@ TH_HOT void reclass(th_heap *h, th_slab *s, uint32_t i, uint32_t co, uint32_t cn
 }
 
 /* A new slab: a 512-byte general block whose payload is a page. */
-static th_slab *slab_new(th_heap *h)
+TH_COLD th_slab *slab_new(th_heap *h)
 {
-    th_block *b = th_gen_alloc(h, TH_PAGE, TH_PAGE, TH_KIND_SLAB);
+    th_block *b = th_gen_alloc(h, NULL, TH_PAGE, TH_PAGE, TH_KIND_SLAB);
     if (b == NULL) {
         return NULL;
     }
@@ -183,8 +183,16 @@ static th_slab *slab_new(th_heap *h)
         th_gen_release(h, b); /* beyond the reach of 16-bit links */
         return NULL;
     }
-    th_slab *s = (th_slab *)page;
-    th_page_mark(h, page, true);
+    th_slab         *s = (th_slab *)page;
+    const th_region *r = th_region_of(h, page);
+    if (r == NULL) {
+        /* Never while I8 holds: the lists handed out a block outside every
+         * region. Reported and left alone (giving it back would merge it
+         * with whatever lies around it). */
+        th_raise(h, TH_FAULT_CORRUPTION, b);
+        return NULL;
+    }
+    th_page_mark(r, page, true);
     /* meta[] starts at a word boundary (page + 448): seven word stores, not
      * 28 byte stores, on the longest path of th_malloc. */
     uint32_t *meta = (uint32_t *)(uintptr_t)s->meta;
@@ -203,12 +211,12 @@ static th_slab *slab_new(th_heap *h)
     return s;
 }
 
-/* Gives slab s (all empty) back to the general heap; returns the free block
- * it became part of. */
-static th_block *slab_release(th_heap *h, th_slab *s)
+/* Gives slab s of region r (all empty, on the list of empty blocks) back
+ * to the general heap; returns the free block it became part of. */
+static th_block *slab_release(th_heap *h, const th_region *r, th_slab *s)
 {
     list_remove(h, s, 3u);
-    th_page_mark(h, th_addr(s), false);
+    th_page_mark(r, th_addr(s), false);
     h->free_bytes -= BLOCK_BYTES;
     return th_gen_release(h, th_at(th_addr(s) - sizeof(th_word)));
 }
@@ -231,16 +239,15 @@ static bool slab_header_ok(th_heap *h, const th_slab *s)
     return true;
 }
 
-/* Slab s is filed as all empty (its class map says so) and is
+/* Slab s of region r is filed as all empty (its class map says so) and is
  * about to be given back. The map is only a claim, and the slab's memory is
  * about to be handed to others: the slab's own header and the neighbours it
  * will merge with must pass the checks a general free makes of them
  * (th_gen_block_of), and the tiny cursor must be in it only when it is the
  * idle current slab (I13). Checked before anything changes; false after
  * raising the fault. */
-static bool release_ok(th_heap *h, const th_slab *s, bool idle_cur)
+static bool release_ok(th_heap *h, const th_region *r, const th_slab *s, bool idle_cur)
 {
-    const th_region *r = th_region_of(h, th_addr(s));
     if (!slab_header_ok(h, s)) {
         return false; /* released, it would be merged by a bad size */
     }
@@ -448,45 +455,63 @@ void *th_tiny_alloc(th_heap *h, size_t size)
     return alloc_other(h, k, s, th_tiny_class(u));
 }
 
-void th_tiny_free(th_heap *h, th_slab *s, uintptr_t a)
+/* The free of a tiny object of `bytes` bytes at a, its bookkeeping already
+ * updated: the freed pattern, the trace and the counters. */
+TH_INLINE void count_free(th_heap *h, uintptr_t a, size_t bytes)
+{
+    (void)a; /* used by the fill and the trace hook only */
+#if TH_FILL
+    th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
+#endif
+    TH_TRACE_FREE(h, (void *)a, bytes);
+    h->free_bytes += bytes;
+    h->in_use -= bytes;
+    h->frees++;
+}
+
+/* th_tiny_free of the last object of slab s (located in l): the slab goes
+ * back to the heap. Off the common path, where its region lookup and checks
+ * would cost every free registers and instructions. */
+TH_COLD void free_last(th_heap *h, const th_region *r, th_slab *s, uintptr_t a, const tiny_loc *l)
+{
+    if (!release_ok(h, r, s, false)) {
+        return; /* reported; nothing changed */
+    }
+    s->meta[l->i] = 0u; /* its last object, and the slab's */
+    if (!slab_idle(s)) {
+        /* The map called a block with a live object empty: undone before
+         * the fault is raised, so the handler sees the heap as it was. */
+        s->meta[l->i] = (uint8_t)l->m;
+        th_raise(h, TH_FAULT_CORRUPTION, s);
+        return;
+    }
+    count_free(h, a, (size_t)l->len * 4u);
+    /* The block leaves its class; filing it as empty would change no list
+     * (the slab is on that one for its other blocks), and slab_release
+     * takes the slab off it. */
+    reclass(h, s, l->i, l->c, 0u);
+    slab_release(h, r, s);
+}
+
+void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
 {
     tiny_loc l;
     if (!locate(h, s, a, &l)) {
         return;
     }
-    size_t bytes = (size_t)l.len * 4u;
-    TH_TRACE_FREE(h, (void *)a, bytes);
-    uint32_t nu   = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
-    bool     last = false;
-    if (nu == 0u && !l.cur) {
-        last = (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP;
-        if (last && !release_ok(h, s, false)) {
-            return; /* reported; nothing changed */
-        }
-    }
-    s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
-    if (last && !slab_idle(s)) {
-        /* The map called a block with a live object empty: undone before
-         * the fault is raised, so the handler sees the heap as it was. */
-        s->meta[l.i] = (uint8_t)l.m;
-        th_raise(h, TH_FAULT_CORRUPTION, s);
+    uint32_t nu = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
+    if (TH_UNLIKELY(nu == 0u && !l.cur && (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP)) {
+        free_last(h, r, s, a, &l); /* the slab's last object */
         return;
     }
-#if TH_FILL
-    th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
-#endif
-    h->free_bytes += bytes;
-    h->in_use -= bytes;
-    h->frees++;
+    s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
+    count_free(h, a, (size_t)l.len * 4u);
     if (l.cur) {
         return; /* checked out: in no class map, and it keeps its slab (I13) */
     }
     uint32_t cn = th_tiny_class(nu);
     if (l.c != cn) {
         reclass(h, s, l.i, l.c, cn);
-    }
-    if (last) {
-        slab_release(h, s); /* its last object died: back to the heap */
     }
 }
 
@@ -535,12 +560,12 @@ th_block *th_tiny_drop_cur(th_heap *h)
         th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a used block empty */
         return NULL;
     }
-    if (!release_ok(h, s, true)) {
+    const th_region *r = th_region_of(h, th_addr(s));
+    if (!release_ok(h, r, s, true)) {
         return NULL; /* reported */
     }
-    h->tiny_cur = NULL;
-    reclass(h, s, h->tiny_cur_idx, 0u, 4u); /* filed as empty, then released */
-    return slab_release(h, s);
+    h->tiny_cur = NULL; /* the current block is in no class map: nothing to unfile */
+    return slab_release(h, r, s);
 }
 
 #endif /* TH_TINY */

@@ -99,7 +99,7 @@ static void d_slab_large(void)
     th_block *b = hdr(slab(T1));
     reseal(b, TH_PAGE + TH_MIN_BLOCK, TH_KIND_SLAB, TH_USED, b->header & TH_PREV_FREE);
 }
-static void d_page_bit_clear(void) { th_page_mark(H, th_addr(slab(T1)), false); }
+static void d_page_bit_clear(void) { th_page_mark(th_region_of(H, th_addr(slab(T1))), th_addr(slab(T1)), false); }
 /* I8 the other way: a page well inside the big free block marked as a slab
  * (not its first page: every page a block covers must be looked at). */
 static uintptr_t s_big;
@@ -116,7 +116,7 @@ static void d_page_bit_stray(void)
     th_walk(H, find_big, NULL);
     CHECK(s_big != 0u);
     uintptr_t p = (s_big + 2u * TH_PAGE) & ~(uintptr_t)(TH_PAGE - 1u);
-    th_page_mark(H, p, true);
+    th_page_mark(th_region_of(H, p), p, true);
 }
 /* I5: list links that leave the heap, land misaligned, name a used block. */
 static th_block *free_g2(void) { return hdr(G2); }

@@ -126,8 +126,8 @@ BENCH_BOUND_RUN     = $(BENCH_PYTHON) $(BENCH_DIR)/bound.py $(BENCH_B)/$(1)/$(2)
 
 .PHONY: bound bound-check
 bound: $(BENCH_BOUND_ELFS)
-	$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
-	    @echo "== $(t) $(a)" && $(call BENCH_BOUND_RUN,$(t),$(a),--md --measured \
+	@$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
+	    echo "== $(t) $(a)" && $(call BENCH_BOUND_RUN,$(t),$(a),--md --measured \
 	    $(wildcard $(BENCH_B)/work/raw/$(t)_$(a)_*_[0-9]*_[0-9]*.txt)) &&)) true
 bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS)
 	$(BENCH_RUN) --smoke --out $(BENCH_B)/bound-smoke --work $(BENCH_B)/bound-smoke >/dev/null
