@@ -165,8 +165,15 @@ static void *realloc_gen(th_heap *h, const owner *o, void *p, size_t size)
     uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
     void    *q      = th_gen_realloc(h, b, size);
     if (q != NULL) {
-        h->in_use = h->in_use - old + (th_bsize(b->header) - TH_BLOCK_OVERHEAD);
+        size_t now = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
+        h->in_use  = h->in_use - old + now;
         th_note_use(h);
+        if (now != old) {
+            /* Resized in place: traced as the free of the old size and the
+             * allocation of the new, so a trace that sums them stays exact. */
+            TH_TRACE_FREE(h, p, old);
+            TH_TRACE_ALLOC(h, p, now);
+        }
         return q;
     }
     if (faults != h->faults[TH_FAULT_CORRUPTION]) {

@@ -147,9 +147,15 @@
 #endif
 
 /** TH_TRACE_ALLOC(h, ptr, size) / TH_TRACE_FREE(h, ptr, size): called after
- *  every successful allocation and before every free (size = usable size),
- *  with the heap lock held. Default: nothing. Cost: none by default; what
- *  the macro does, on every call. */
+ *  every successful allocation and before every free, with the heap lock
+ *  held; size is the usable size (th_usable_size), for a persistent object
+ *  the request. A call that fails or faults calls neither. th_realloc that
+ *  moves reports the new allocation, then the free of the old one; one that
+ *  resizes in place reports the free of the old size, then the allocation
+ *  of the new (nothing when the usable size stays). So the sizes allocated
+ *  minus the sizes freed are always th_stats.in_use + persistent_bytes.
+ *  Default: nothing. Cost: none by default; what the macro does, on every
+ *  call. */
 #ifndef TH_TRACE_ALLOC
 #define TH_TRACE_ALLOC(h, ptr, size) ((void)0)
 #endif

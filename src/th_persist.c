@@ -23,6 +23,7 @@ static void *counted(th_heap *h, void *p, size_t size)
     h->persistent_bytes += size;
     h->allocs++;
     th_note_use(h);
+    TH_TRACE_ALLOC(h, p, size); /* the request: a persistent object has no usable slack */
     return p;
 }
 

@@ -459,11 +459,11 @@ void *th_tiny_alloc(th_heap *h, size_t size)
  * updated: the freed pattern, the trace and the counters. */
 TH_INLINE void count_free(th_heap *h, uintptr_t a, size_t bytes)
 {
-    (void)a; /* used by the fill and the trace hook only */
+    (void)a; /* used by the trace hook and the fill only */
+    TH_TRACE_FREE(h, (void *)a, bytes); /* before the freed pattern: the hook sees the data */
 #if TH_FILL
     th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
-    TH_TRACE_FREE(h, (void *)a, bytes);
     h->free_bytes += bytes;
     h->in_use -= bytes;
     h->frees++;
