@@ -469,27 +469,34 @@ TH_INLINE void count_free(th_heap *h, uintptr_t a, size_t bytes)
     h->frees++;
 }
 
-/* th_tiny_free of the last object of slab s (located in l): the slab goes
- * back to the heap. Off the common path, where its region lookup and checks
- * would cost every free registers and instructions. */
-TH_COLD void free_last(th_heap *h, const th_region *r, th_slab *s, uintptr_t a, const tiny_loc *l)
+/* th_tiny_free of the last object of its slab, at a (region r), located
+ * and validated by th_tiny_free: the slab goes back to the heap. Off the
+ * common path, where its region lookup and checks would cost every free
+ * registers and instructions; its arguments fit in registers, so the call
+ * is a tail call and its frame does not stack on th_tiny_free's (make
+ * stack). The object is its block's only one, so the block's bookkeeping
+ * byte says all the rest. */
+TH_COLD void free_last(th_heap *h, const th_region *r, uintptr_t a)
 {
+    th_slab *s = (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u));
+    uint32_t i = (uint32_t)(a - th_addr(s)) / 16u;
+    uint32_t m = s->meta[i];
     if (!release_ok(h, r, s, false)) {
         return; /* reported; nothing changed */
     }
-    s->meta[l->i] = 0u; /* its last object, and the slab's */
+    s->meta[i] = 0u; /* its last object, and the slab's */
     if (!slab_idle(s)) {
         /* The map called a block with a live object empty: undone before
          * the fault is raised, so the handler sees the heap as it was. */
-        s->meta[l->i] = (uint8_t)l->m;
+        s->meta[i] = (uint8_t)m;
         th_raise(h, TH_FAULT_CORRUPTION, s);
         return;
     }
-    count_free(h, a, (size_t)l->len * 4u);
+    count_free(h, a, (size_t)th_tiny_len(m, (uint32_t)(a / 4u) & 3u) * 4u);
     /* The block leaves its class; filing it as empty would change no list
      * (the slab is on that one for its other blocks), and slab_release
      * takes the slab off it. */
-    reclass(h, s, l->i, l->c, 0u);
+    reclass(h, s, i, th_tiny_class(m), 0u);
     slab_release(h, r, s);
 }
 
@@ -501,7 +508,7 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
     }
     uint32_t nu = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
     if (TH_UNLIKELY(nu == 0u && !l.cur && (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP)) {
-        free_last(h, r, s, a, &l); /* the slab's last object */
+        free_last(h, r, a); /* the slab's last object */
         return;
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
