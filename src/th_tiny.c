@@ -128,7 +128,7 @@ static bool links_ok(const th_heap *h, const th_slab *s)
 {
 #if TH_HARDEN
     uint16_t me = slab_id(h, s);
-    for (uint32_t j = 0; j < 4u; j++) {
+    for (uint32_t j = 0; j < 4u; j++) { /* loop bound: 4u */
         if (s->map[j] == 0u) {
             continue; /* not on list j: its links are stale and unused */
         }
@@ -184,7 +184,7 @@ TH_COLD th_slab *slab_new(th_heap *h)
         return NULL;
     }
     th_slab         *s = (th_slab *)page;
-    const th_region *r = th_region_of(h, page);
+    const th_region *r = th_region_of_inline(h, page);
     if (r == NULL) {
         /* Never while I8 holds: the lists handed out a block outside every
          * region. Reported and left alone (giving it back would merge it

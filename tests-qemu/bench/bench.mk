@@ -114,11 +114,11 @@ BENCH_RUN = $(BENCH_PYTHON) $(BENCH_DIR)/run.py --build $(BENCH_B) --jobs $(BENC
             --timeout $(BENCH_TIMEOUT)
 
 # ---- make bound: static worst-case instruction bounds (bound.py) ----------
-# Every O(1) call of tinyheap's default and TH_TINY=0 builds, Cortex-M3 and
+# Every O(1) call of tinyheap's default, TH_TINY=0 and TH_HARDEN=1 builds, Cortex-M3 and
 # ARMv6-M. `bound` compares them with the counts of the last `make bench`
 # (build/bench/work/raw), if any; `bound-check` (a make check entry) with a
 # smoke run of its own: no count may exceed its bound.
-BENCH_BOUND_ALLOCS := tinyheap tinyheap-notiny
+BENCH_BOUND_ALLOCS := tinyheap tinyheap-notiny tinyheap-hardened
 BENCH_BOUND_ELFS   := $(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
                         $(BENCH_B)/$(t)/$(a)/bound.elf))
 BENCH_BOUND_RUN     = $(BENCH_PYTHON) $(BENCH_DIR)/bound.py $(BENCH_B)/$(1)/$(2)/bound.elf \
