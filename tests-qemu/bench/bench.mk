@@ -129,7 +129,13 @@ bound: $(BENCH_BOUND_ELFS)
 	@$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
 	    echo "== $(t) $(a)" && $(call BENCH_BOUND_RUN,$(t),$(a),--md --measured \
 	    $(wildcard $(BENCH_B)/work/raw/$(t)_$(a)_*_[0-9]*_[0-9]*.txt)) &&)) true
-bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS)
+$(BENCH_B)/bound-selftest.elf: $(BENCH_DIR)/bound_selftest.c $(BENCH_DIR)/bench.mk
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_ARCH_m3) $(BENCH_CFLAGS) -nostdlib -nostartfiles -Wl,-e,st_start \
+	    -Wl,--gc-sections $< -o $@
+bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS) $(BENCH_B)/bound-selftest.elf
+	$(BENCH_PYTHON) $(BENCH_DIR)/bound.py --selftest $(BENCH_B)/bound-selftest.elf $(BENCH_CC) \
+	    "$(BENCH_ARCH_m3) $(BENCH_CFLAGS)"
 	$(BENCH_RUN) --smoke --out $(BENCH_B)/bound-smoke --work $(BENCH_B)/bound-smoke >/dev/null
 	$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
 	    $(call BENCH_BOUND_RUN,$(t),$(a),$(if $(filter m3/tinyheap,$(t)/$(a)),\

@@ -28,6 +28,7 @@ follow (a jump table, a write to pc) or a loop without a bound, so a change
 that adds an unbounded loop to a call breaks `make check`.
 
 usage: bound.py ELF CC "CFLAGS" [--measured RAW...] [--md]
+       bound.py --selftest ELF CC "CFLAGS"   (ELF: bound_selftest.c linked)
 """
 import collections
 import os
@@ -46,9 +47,12 @@ CALLS = ["th_malloc", "th_free", "th_realloc", "th_calloc", "th_aligned_alloc",
          "th_usable_size", "th_persistent_alloc"]
 
 
+class BoundError(Exception):
+    """What makes a bound impossible (or, for --measured, wrong)."""
+
+
 def die(msg):
-    print("bound: FAIL: " + msg, file=sys.stderr)
-    sys.exit(1)
+    raise BoundError(msg)
 
 
 def disassemble(elf):
@@ -303,7 +307,40 @@ def measured_max(paths):
     return mx
 
 
+def selftest(elf, cc, cflags):
+    """The tool's own test: a bounded loop is bounded and its bound grows
+    with its trip count; a loop without a bound and a recursion are refused."""
+    b0, b1 = Bounder(elf, cc, cflags, 0), Bounder(elf, cc, cflags, 1)
+    a, per16 = b0.cost("st_bounded"), b1.cost("st_bounded") - b0.cost("st_bounded")
+    if not (a > 0 and per16 > 0):
+        die("selftest: st_bounded gave %d + %d per trip" % (a, per16))
+    # the caller adds its own instructions to the callee's bound
+    if Bounder(elf, cc, cflags, 0).cost("st_caller") <= a:
+        die("selftest: a call did not add its callee's bound")
+    for fn, why in (("st_unbounded", "loop without"), ("st_recursive", "recursion")):
+        try:
+            Bounder(elf, cc, cflags, 0).cost(fn)
+        except BoundError as e:
+            if why not in str(e):
+                die("selftest: %s refused for the wrong reason: %s" % (fn, e))
+            continue
+        die("selftest: %s was given a bound" % fn)
+    print("bound: selftest OK (st_bounded %d + %d per trip; unbounded loop and recursion refused)"
+          % (a, per16))
+
+
 def main():
+    try:
+        if sys.argv[1:2] == ["--selftest"]:
+            selftest(*sys.argv[2:5])
+        else:
+            run()
+    except BoundError as e:
+        print("bound: FAIL: %s" % e, file=sys.stderr)
+        sys.exit(1)
+
+
+def run():
     args = sys.argv[1:]
     md = "--md" in args
     args = [a for a in args if a != "--md"]
