@@ -16,8 +16,10 @@
  * Every function below documents, in this order: what it does, its
  * preconditions, its result on failure, its time bound and its thread
  * safety. "Constant time" means bounded by a constant that depends neither on
- * the number of blocks nor on the size of the heap; README.md gives the
- * measured bound in instructions per target (from `make bench`).
+ * the number of blocks nor on the size of the heap; README.md ("Bounds per
+ * call") gives that constant in instructions per target, computed from the
+ * linked code (`make bound`: Cortex-M3 malloc 811, free 552 in the default
+ * release build), beside what `make bench` measures.
  *
  * Misuse (a pointer that is not a live block, a size that overflows, an
  * alignment that is not a power of two, metadata found corrupted) never
