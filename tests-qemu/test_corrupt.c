@@ -166,6 +166,25 @@ static void s_uaf_body(void)
     *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
 }
 static void t_malloc_36(void) { s_result = th_malloc(H, 36); }
+/* The same in a freed block large enough for an aligned request on every
+ * target (the room an alignment needs depends on the minimal block): 120
+ * bytes between two used ones. The aligned request is carved from its
+ * bottom (th_gen_alloc), and the bytes handed out are checked the same way. */
+static void s_uaf_wide(void)
+{
+    uint8_t *v[3];
+    for (int i = 0; i < 3; i++) {
+        v[i] = th_malloc(H, 120);
+    }
+    uint8_t *lo = v[0] < v[1] ? v[0] : v[1];
+    lo          = lo < v[2] ? lo : v[2];
+    uint8_t *hi = v[0] > v[1] ? v[0] : v[1];
+    hi          = hi > v[2] ? hi : v[2];
+    B           = v[0] != lo && v[0] != hi ? v[0] : v[1] != lo && v[1] != hi ? v[1] : v[2];
+    th_free(H, B);
+    *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
+}
+static void t_aligned_16(void) { s_result = th_aligned_alloc(H, 16, 8); }
 
 /* Write after free into the free block above A, then A grows into it in
  * place (th_realloc): the bytes it takes are handed out, so they are checked
@@ -438,6 +457,8 @@ static const scen s_scen[] = {
      s_uaf_grow, t_realloc_a, false, 0},
     {"write after free (general, merged)", "th_free(neighbour), th_malloc (reuses it)",
      TH_FAULT_CORRUPTION, s_uaf_merge, t_merge_reuse, false, 0},
+    {"write after free (general, aligned reuse)", "th_aligned_alloc(16, 8) (reuses it)",
+     TH_FAULT_CORRUPTION, s_uaf_wide, t_aligned_16, false, 0},
     {"tiny meta: start bit without used", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_meta_s, t_free_tiny_a, true, 0},
     {"tiny meta: used bit of live object", "th_free(object)", TH_FAULT_CORRUPTION,
