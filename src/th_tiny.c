@@ -62,7 +62,7 @@ const uint8_t th_tiny_classes[16] = {
 
 /* Units of the live object that starts at `unit`: 1 plus the run of
  * continuation units (used, not a start) right above it. */
-TH_SOFTINLINE uint32_t th_tiny_len(uint32_t meta, uint32_t unit)
+TH_INLINE uint32_t th_tiny_len(uint32_t meta, uint32_t unit)
 {
     uint32_t cont = meta & ~(meta >> 4) & 15u;
     return 1u + TH_CTZ(~(cont >> (unit + 1u)));
