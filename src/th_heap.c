@@ -425,8 +425,8 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
 
 /* What an allocator does when th_gen_alloc returned NULL for a request of
  * `request` bytes (`faults`: the corruption count before it tried). The
- * idle slab the tiny cursor keeps (I13) is given back and the search tried
- * once more; still nothing, and no corruption reported on the way: out of
+ * idle slab the tiny cursor keeps (I13) is given back and the request tried
+ * on the block it merged into; still nothing, and no corruption reported on the way: out of
  * memory (failed + 1, the OOM hook). Off the fast path on purpose: callers
  * only come here on NULL. Used by malloc, aligned and persistent. */
 th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind, size_t request,
