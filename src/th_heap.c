@@ -123,6 +123,10 @@ TH_HOT void bin_remove(th_heap *h, th_block *b, uint32_t size)
     h->free_bytes -= size - TH_BLOCK_OVERHEAD;
 }
 
+/* The out-of-line copy: the paths off malloc's and free's common ones
+ * (the retry's carve, realloc growing in place). */
+static void bin_unlink(th_heap *h, th_block *b, uint32_t size) { bin_remove(h, b, size); }
+
 /* Takes the head of bin i (its index known: no lookup). */
 TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 {
@@ -413,7 +417,7 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
     if (i < TH_BIN_COUNT) {
         bin_pop(h, i, b, size);
     } else {
-        bin_remove(h, b, size);
+        bin_unlink(h, b, size);
     }
     uintptr_t pay = th_addr(b) + sizeof(th_word); /* 8-aligned: gap 0 for align <= 8 */
     uint32_t  gap = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
@@ -710,7 +714,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
         th_raise(h, TH_FAULT_CORRUPTION, n);
         return NULL;
     }
-    bin_remove(h, n, th_bsize(nh));
+    bin_unlink(h, n, th_bsize(nh));
     if (bs < total) {
         th_block *r = next_of(b, bs);
         r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
