@@ -682,6 +682,93 @@ static void print_hist(void)
 
 static char cmd[256];
 
+/* ---- worst: constructed worst cases (tinyheap) -------------------------- */
+
+/* The paths `make bound` names as the longest, built on purpose over a small
+ * arena at every 8-byte start within a page (the slab's alignment gap below
+ * it is a free block at some starts and not at others), so the bound can be
+ * set beside what the code really takes. Tinyheap only: the scenarios
+ * depend on its layout rules, and `usage` gives its largest_free. */
+static uint32_t measure_malloc(size_t n, void **p)
+{
+    uint32_t t;
+    *p = m_malloc(bench_alloc.malloc, n, &t);
+    return insns(t) - cal_m + 1u;
+}
+static uint32_t measure_free(void *p)
+{
+    uint32_t t;
+    m_free(bench_alloc.free, p, &t);
+    return insns(t) - cal_f + 1u;
+}
+static uint32_t largest_now(void)
+{
+    uint32_t in_use, free_bytes, largest;
+    bench_alloc.usage(&in_use, &free_bytes, &largest);
+    return largest;
+}
+
+#define WSLAB 28u /* 16-byte objects that fill a slab */
+static void *wobj[WSLAB];
+
+static void run_worst(void)
+{
+    uint32_t w_retry = 0, w_release = 0, w_slab = 0, runs = 0;
+    for (uint32_t at = 0; at < BENCH_PLACE_ROOM; at += 8u) {
+        /* 1. malloc that finds nothing, gives the idle tiny slab back (both
+         *    neighbours free at some starts) and carves from the merged
+         *    block: a request of largest_free, which counts that slab. */
+        for (uint32_t size = 1536u; size <= 4096u; size += 512u) {
+            void *p;
+            bench_alloc.init(bench_arena + at, size);
+            if (measure_malloc(8, &p) == 0u || p == NULL) {
+                fail("worst: no tiny object", at, size);
+            }
+            (void)measure_free(p); /* the slab is idle, the cursor keeps it */
+            uint32_t c = measure_malloc(largest_now(), &p);
+            if (p == NULL) {
+                fail("worst: malloc(largest_free) failed", at, size);
+            }
+            w_retry = c > w_retry ? c : w_retry;
+            runs++;
+        }
+        /* 2. free of a slab's last object with a free block on each side,
+         *    and 3. the malloc that sets up the second slab on the way. */
+        bench_alloc.init(bench_arena + at, 4096u);
+        for (uint32_t i = 0; i < WSLAB; i++) { /* slab S, full; the cursor in it */
+            wobj[i] = bench_alloc.malloc(16);
+        }
+        /* Two general blocks from the top of the free space: the higher one
+         * makes room for a second slab once freed, the lower one leaves a
+         * small free block right above S. */
+        void *hi = bench_alloc.malloc(1200);
+        uint32_t rest = largest_now();
+        void *lo = rest > 64u + 16u ? bench_alloc.malloc(rest - 64u) : NULL;
+        if (wobj[WSLAB - 1u] == NULL || hi == NULL || lo == NULL) {
+            fail("worst: set-up failed", at, rest);
+        }
+        bench_alloc.free(hi);
+        void *t;
+        uint32_t c = measure_malloc(4, &t); /* S full: a new slab, which takes the cursor */
+        if (t == NULL) {
+            fail("worst: second slab", at, 0);
+        }
+        w_slab = c > w_slab ? c : w_slab;
+        for (uint32_t i = 1; i < WSLAB; i++) {
+            bench_alloc.free(wobj[i]);
+        }
+        c = measure_free(wobj[0]); /* S's last object: S goes back */
+        w_release = c > w_release ? c : w_release;
+        runs++;
+    }
+    out_s("W");
+    out_kv("malloc_retry", w_retry);
+    out_kv("malloc_slab", w_slab);
+    out_kv("free_release", w_release);
+    out_kv("runs", runs);
+    out_nl();
+}
+
 int bench_main(void)
 {
     int len = bench_cmdline(cmd, sizeof cmd - 1u);
@@ -725,6 +812,16 @@ int bench_main(void)
     out_s(trace);
     if (streq(trace, "selftest")) {
         out_nl();
+        out_s("DONE ok");
+        out_nl();
+        return 0;
+    }
+    if (streq(trace, "worst")) {
+        out_nl();
+        if (bench_alloc.usage == NULL || !streq(bench_alloc.name, "tinyheap")) {
+            fail("worst: the default tinyheap build only", 0, 0);
+        }
+        run_worst();
         out_s("DONE ok");
         out_nl();
         return 0;

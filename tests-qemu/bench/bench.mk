@@ -115,17 +115,20 @@ BENCH_RUN = $(BENCH_PYTHON) $(BENCH_DIR)/run.py --build $(BENCH_B) --jobs $(BENC
 
 # ---- make bound: static worst-case instruction bounds (bound.py) ----------
 # Every O(1) call of tinyheap's default, TH_TINY=0 and TH_HARDEN=1 builds, Cortex-M3 and
-# ARMv6-M. `bound` compares them with the counts of the last `make bench`
-# (build/bench/work/raw), if any; `bound-check` (a make check entry) with a
+# ARMv6-M. `bound` compares them with the constructed worst cases (bench.c,
+# trace `worst`) and the counts of the last `make bench` (build/bench/work/raw),
+# if any; `bound-check` (a make check entry) with the constructed cases and a
 # smoke run of its own: no count may exceed its bound.
 BENCH_BOUND_ALLOCS := tinyheap tinyheap-notiny tinyheap-hardened
 BENCH_BOUND_ELFS   := $(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
                         $(BENCH_B)/$(t)/$(a)/bound.elf))
 BENCH_BOUND_RUN     = $(BENCH_PYTHON) $(BENCH_DIR)/bound.py $(BENCH_B)/$(1)/$(2)/bound.elf \
-                      $(BENCH_CC) "$(BENCH_ARCH_$(1)) $(BENCH_CFLAGS) $(BENCH_DEFS_$(2))" $(3)
+                      $(BENCH_CC) "$(BENCH_ARCH_$(1)) $(BENCH_CFLAGS) $(BENCH_DEFS_$(2))" \
+                      $(if $(filter tinyheap,$(2)),--worst $(BENCH_B)/$(1)/$(2)/bench.elf) $(3)
+BENCH_WORST_ELFS   := $(foreach t,$(BENCH_TARGETS),$(BENCH_B)/$(t)/tinyheap/bench.elf)
 
 .PHONY: bound bound-check
-bound: $(BENCH_BOUND_ELFS)
+bound: $(BENCH_BOUND_ELFS) $(BENCH_WORST_ELFS)
 	@$(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_BOUND_ALLOCS),\
 	    echo "== $(t) $(a)" && $(call BENCH_BOUND_RUN,$(t),$(a),--md --measured \
 	    $(wildcard $(BENCH_B)/work/raw/$(t)_$(a)_*_[0-9]*_[0-9]*.txt)) &&)) true
@@ -133,7 +136,7 @@ $(BENCH_B)/bound-selftest.elf: $(BENCH_DIR)/bound_selftest.c $(BENCH_DIR)/bench.
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_ARCH_m3) $(BENCH_CFLAGS) -nostdlib -nostartfiles -Wl,-e,st_start \
 	    -Wl,--gc-sections $< -o $@
-bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS) $(BENCH_B)/bound-selftest.elf
+bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS) $(BENCH_WORST_ELFS) $(BENCH_B)/bound-selftest.elf
 	$(BENCH_PYTHON) $(BENCH_DIR)/bound.py --selftest $(BENCH_B)/bound-selftest.elf $(BENCH_CC) \
 	    "$(BENCH_ARCH_m3) $(BENCH_CFLAGS)"
 	$(BENCH_RUN) --smoke --out $(BENCH_B)/bound-smoke --work $(BENCH_B)/bound-smoke >/dev/null

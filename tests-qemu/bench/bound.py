@@ -19,6 +19,10 @@ TH_BOUND_N16 in an expression stands for the 16-byte units of data a call
 copies or clears (realloc's move, calloc's zeroing): those bounds are
 reported as A + B per 16 bytes.
 
+With --worst, the bench firmware's constructed worst cases (bench.c, trace
+`worst`: the paths named longest, built on purpose) run too; like the
+--measured counts, none may exceed its bound.
+
 Path-insensitive: every path of the graph is assumed possible, including
 ones the data never allows (a tiny allocation that both finds the current
 block full and gives back an idle slab), so the bound is safe and may be
@@ -27,7 +31,7 @@ indirect call counts one instruction. Fails on control flow it cannot
 follow (a jump table, a write to pc) or a loop without a bound, so a change
 that adds an unbounded loop to a call breaks `make check`.
 
-usage: bound.py ELF CC "CFLAGS" [--measured RAW...] [--md]
+usage: bound.py ELF CC "CFLAGS" [--worst BENCH_ELF] [--md] [--measured RAW...]
        bound.py --selftest ELF CC "CFLAGS"   (ELF: bound_selftest.c linked)
 """
 import collections
@@ -340,10 +344,29 @@ def main():
         sys.exit(1)
 
 
+def constructed_worst(elf):
+    """The bench firmware's constructed worst cases (bench.c, trace `worst`):
+    call -> instructions."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import run as bench_run  # pylint: disable=import-outside-toplevel
+    rc, out, err = bench_run.qemu_once(elf, ["worst"], 120)
+    m = re.search(r"^W (.*)$", out, re.M)
+    if rc != 0 or not m:
+        die("worst-case run of %s failed (%d): %s" % (elf, rc, (out + err)[-300:]))
+    kv = dict(x.split("=") for x in m.group(1).split())
+    return {"malloc": max(int(kv["malloc_retry"]), int(kv["malloc_slab"])),
+            "free": int(kv["free_release"])}
+
+
 def run():
     args = sys.argv[1:]
     md = "--md" in args
     args = [a for a in args if a != "--md"]
+    worst = {}
+    if "--worst" in args:
+        k = args.index("--worst")
+        worst = constructed_worst(args[k + 1])
+        args = args[:k] + args[k + 2:]
     raws = []
     if "--measured" in args:
         k = args.index("--measured")
@@ -362,21 +385,23 @@ def run():
     bad = []
     for c, a, per16 in rows:
         op = c[3:]
-        if op in mx:
-            # the bench's reallocs copy at most 2047 bytes (mixed trace)
-            lim = a + per16 * (2048 // 16)
-            if mx[op] > lim:
-                bad.append("%s: measured %d > bound %d" % (c, mx[op], lim))
+        # the bench's reallocs copy at most 2047 bytes (mixed trace)
+        lim = a + per16 * (2048 // 16)
+        for what, got in (("measured", mx.get(op)), ("constructed", worst.get(op))):
+            if got is not None and got > lim:
+                bad.append("%s: %s %d > bound %d" % (c, what, got, lim))
     if md:
-        print("| call | bound (instructions) | measured max (`make bench`) |")
-        print("|---|---:|---:|")
+        print("| call | bound (instructions) | constructed worst | measured max (`make bench`) |")
+        print("|---|---:|---:|---:|")
     for c, a, per16 in rows:
         b = "%d" % a + (" + %d per 16 bytes" % per16 if per16 else "")
-        m = mx.get(c[3:])
+        m, w = mx.get(c[3:]), worst.get(c[3:])
         if md:
-            print("| `%s` | %s | %s |" % (c, b, m if m is not None else "–"))
+            print("| `%s` | %s | %s | %s |" % (c, b, w if w is not None else "–",
+                                              m if m is not None else "–"))
         else:
-            print("bound: %-20s %-28s%s" % (c, b, "  measured max %d" % m if m is not None else ""))
+            print("bound: %-20s %-28s%s%s" % (c, b, "  constructed %d" % w if w is not None else "",
+                                              "  measured max %d" % m if m is not None else ""))
     if not md:
         for name, h, where, expr, trips, cycle in sorted(set(b0.loops)):
             print("bound:   loop in %s at %x (%s): %s = %d trips x %d" % (name, h, where, expr,
