@@ -145,6 +145,9 @@ static void *realloc_tiny(th_heap *h, const owner *o, void *p, size_t size)
     if (size <= old) {
         return p; /* fits where it is */
     }
+    if (!th_tiny_free_ok(h, o->region, o->slab, th_addr(p))) {
+        return NULL; /* the free after the move would be refused: reported, nothing moved */
+    }
     void *q = move_to_new(h, p, old, size);
     if (q != NULL) {
         th_tiny_free(h, o->region, o->slab, th_addr(p));

@@ -22,9 +22,11 @@
  *      request from its top: the rest keeps the block's header, and its
  *      place in its list whenever its size class does not change, so most
  *      splits touch no list at all. Everything else (tiny slabs,
- *      persistent chunks, aligned blocks) is carved from the bottom of the
- *      block it finds, so long-lived metadata gathers low and the churn of
- *      malloc/free high, and one carving path serves all of them.
+ *      persistent chunks, aligned blocks, a tiny request no slab could be
+ *      had for, and a request served after the idle slab was given back) is
+ *      carved from the bottom of the block it finds, so long-lived metadata
+ *      gathers low and the churn of malloc/free high, and one carving path
+ *      serves all of them.
  *
  * Freeing coalesces immediately with both neighbours: the block above is
  * found from the size in our own header, the block below from its footer,
@@ -236,6 +238,48 @@ static bool handout_intact(const th_block *b, uint32_t size, uint32_t top, uint3
 #endif
 }
 
+#if TH_TINY && TH_FILL
+/* TH_FILL: the idle slab's block sb (region r, passed by release_ok) is about
+ * to be given back, and `want` bytes carved from the bottom of the free
+ * block it merges into (th_gen_retry). The bytes of that carve that are
+ * free now, in the free neighbours' bodies, must still carry the freed
+ * pattern (the slab and the headers a merge buries are filled as it is given
+ * back): checked before the slab goes, so that a write after free found
+ * there is reported with the heap as it was. Reads stay inside the region
+ * whatever the footer below and the header above say. */
+bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uint32_t want)
+{
+    uint32_t off = 0u; /* where sb starts in the merged block */
+    if ((sb->header & TH_PREV_FREE) != 0u) {
+        uint32_t ps = *(const th_word *)(th_addr(sb) - sizeof(th_word));
+        if (ps < TH_MIN_BLOCK || ps > th_addr(sb) - r->first) {
+            return true; /* a footer the release's own checks judge (TH_HARDEN) */
+        }
+        uintptr_t p   = th_addr(sb) - ps;
+        uint32_t  len = want < ps - (uint32_t)sizeof(th_word) ? want : ps - (uint32_t)sizeof(th_word);
+        if (len > TH_LINKS_END && !pattern_intact(p + TH_LINKS_END, len - TH_LINKS_END)) {
+            th_raise(h, TH_FAULT_CORRUPTION, th_at(p)); /* written after it was freed */
+            return false;
+        }
+        off = ps;
+    }
+    uint32_t        ss = th_bsize(sb->header);
+    const th_block *n  = next_of(sb, ss);
+    if ((n->header & TH_USED) != 0u || want <= off + ss + TH_LINKS_END) {
+        return true;
+    }
+    uint32_t room = (uint32_t)(r->first + r->span - th_addr(n)); /* n lies in r (merge_ok) */
+    uint32_t ns   = th_bsize(n->header) < room ? th_bsize(n->header) : room;
+    uint32_t len  = want - off - ss;
+    len           = len < ns - (uint32_t)sizeof(th_word) ? len : ns - (uint32_t)sizeof(th_word);
+    if (len > TH_LINKS_END && !pattern_intact(th_addr(n) + TH_LINKS_END, len - TH_LINKS_END)) {
+        th_raise(h, TH_FAULT_CORRUPTION, n); /* written after it was freed */
+        return false;
+    }
+    return true;
+}
+#endif
+
 /* Index of the lowest non-empty bin at or above `i`, or TH_BIN_COUNT. */
 TH_HOT uint32_t bin_search(const th_heap *h, uint32_t i)
 {
@@ -438,7 +482,9 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
 {
     th_block *b = NULL;
 #if TH_TINY
-    th_block *m = faults == h->faults[TH_FAULT_CORRUPTION] ? th_tiny_drop_cur(h) : NULL;
+    th_block *m = faults == h->faults[TH_FAULT_CORRUPTION]
+                      ? th_tiny_drop_cur(h, TH_FILL ? want_for(bsize, align) : 0u)
+                      : NULL;
     if (m != NULL) {
         /* The slab merged into m, and so did any free neighbour of it: m
          * is the block the search did not see, and the only one tried (a

@@ -403,8 +403,12 @@ size_t   th_gen_largest(const th_heap *h);
 void  *th_tiny_alloc(th_heap *h, size_t size);
 void   th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a);
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a);
+bool   th_tiny_free_ok(th_heap *h, const th_region *r, th_slab *s, uintptr_t a);
 size_t th_tiny_largest(const th_heap *h);
-th_block *th_tiny_drop_cur(th_heap *h);
+th_block *th_tiny_drop_cur(th_heap *h, uint32_t want);
+#if TH_TINY && TH_FILL
+bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uint32_t want);
+#endif
 const th_slab *th_tiny_idle_slab(const th_heap *h);
 th_slab *th_slab_at(const th_heap *h, uint16_t id);
 

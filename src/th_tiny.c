@@ -186,9 +186,10 @@ TH_COLD th_slab *slab_new(th_heap *h)
     th_slab         *s = (th_slab *)page;
     const th_region *r = th_region_of_inline(h, page);
     if (r == NULL) {
-        /* Never while I8 holds: the lists handed out a block outside every
-         * region. Reported and left alone (giving it back would merge it
-         * with whatever lies around it). */
+        /* Only when damaged list links (I5) handed out a block outside every
+         * region; TH_HARDEN refuses such a block before it is carved
+         * (free_block_ok). Reported; the block stays carved off its list:
+         * giving it back would merge it with whatever lies around it. */
         th_raise(h, TH_FAULT_CORRUPTION, b);
         return NULL;
     }
@@ -469,29 +470,47 @@ TH_INLINE void count_free(th_heap *h, uintptr_t a, size_t bytes)
     h->frees++;
 }
 
+/* Is the object at unit un of block i (bookkeeping byte m, units left
+ * when it goes: nu) the last one of slab s, so that its free gives the
+ * slab back? Not when its block keeps others, or is the current block. */
+TH_INLINE bool is_last(const th_heap *h, const th_slab *s, uint32_t i, uint32_t nu)
+{
+    return nu == 0u && !is_cur(h, s, i) && (s->map[3] | (1u << i)) == TH_SLAB_FULLMAP;
+}
+
+/* The checks only the free of a slab's last object makes (block i,
+ * bookkeeping byte m): the slab's release (release_ok) and its bookkeeping
+ * (every other block empty). Nothing changed when false (the fault raised). */
+TH_INLINE bool last_free_ok(th_heap *h, const th_region *r, th_slab *s, uint32_t i, uint32_t m)
+{
+    if (!release_ok(h, r, s, false)) {
+        return false; /* reported */
+    }
+    s->meta[i] = 0u; /* as the free leaves it */
+    bool idle  = slab_idle(s);
+    s->meta[i] = (uint8_t)m; /* undone before any fault: the handler sees the heap as it was */
+    if (!idle) {
+        th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a block with a live object empty */
+    }
+    return idle;
+}
+
 /* th_tiny_free of the last object of its slab, at a (region r), located
  * and validated by th_tiny_free: the slab goes back to the heap. Off the
- * common path, where its region lookup and checks would cost every free
- * registers and instructions; its arguments fit in registers, so the call
- * is a tail call and its frame does not stack on th_tiny_free's (make
- * stack). The object is its block's only one, so the block's bookkeeping
- * byte says all the rest. */
+ * common path, where its checks would cost every free registers and
+ * instructions; its arguments fit in registers, so the call is a tail call
+ * and its frame does not stack on th_tiny_free's (make stack). The object
+ * is its block's only one, so the block's bookkeeping byte says all the
+ * rest. */
 TH_COLD void free_last(th_heap *h, const th_region *r, uintptr_t a)
 {
     th_slab *s = (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u));
     uint32_t i = (uint32_t)(a - th_addr(s)) / 16u;
     uint32_t m = s->meta[i];
-    if (!release_ok(h, r, s, false)) {
+    if (!last_free_ok(h, r, s, i, m)) {
         return; /* reported; nothing changed */
     }
     s->meta[i] = 0u; /* its last object, and the slab's */
-    if (!slab_idle(s)) {
-        /* The map called a block with a live object empty: undone before
-         * the fault is raised, so the handler sees the heap as it was. */
-        s->meta[i] = (uint8_t)m;
-        th_raise(h, TH_FAULT_CORRUPTION, s);
-        return;
-    }
     count_free(h, a, (size_t)th_tiny_len(m, (uint32_t)(a / 4u) & 3u) * 4u);
     /* The block leaves its class; filing it as empty would change no list
      * (the slab is on that one for its other blocks), and slab_release
@@ -508,7 +527,7 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
     }
     uint32_t nu = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
     if (TH_UNLIKELY(nu == 0u && !l.cur && (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP)) {
-        free_last(h, r, a); /* the slab's last object */
+        free_last(h, r, a); /* the slab's last object (is_last, with l's fields) */
         return;
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
@@ -520,6 +539,21 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
     if (l.c != cn) {
         reclass(h, s, l.i, l.c, cn);
     }
+}
+
+/* th_realloc is about to move tiny object a of slab s (region r), which
+ * th_tiny_usable located: will the free after the move go through? Once
+ * the object is located, only the free of a slab's last object can still
+ * be refused (free_last), and by then a new block would have been handed
+ * out. So those checks are made now, before anything changes; false after
+ * raising what they found. */
+bool th_tiny_free_ok(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
+{
+    uint32_t i  = (uint32_t)(a - th_addr(s)) / 16u;
+    uint32_t m  = s->meta[i];
+    uint32_t un = (uint32_t)(a / 4u) & 3u;
+    uint32_t nu = m & 15u & ~(((1u << th_tiny_len(m, un)) - 1u) << un);
+    return !is_last(h, s, i, nu) || last_free_ok(h, r, s, i, m);
 }
 
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
@@ -552,8 +586,10 @@ const th_slab *th_tiny_idle_slab(const th_heap *h)
 
 /* Gives back the idle slab of th_tiny_idle_slab; the tiny allocator is then
  * back to "nothing current" (seed trap 1). Returns the free block the slab
- * became part of, or NULL when there was none to give back. */
-th_block *th_tiny_drop_cur(th_heap *h)
+ * became part of, or NULL when there was none to give back or a check
+ * refused it (reported; the slab stays). `want`: the bytes the caller will
+ * carve from the bottom of that block (TH_FILL checks the free ones first). */
+th_block *th_tiny_drop_cur(th_heap *h, uint32_t want)
 {
     th_slab *s = (th_slab *)(uintptr_t)th_tiny_idle_slab(h);
     if (s == NULL) {
@@ -571,6 +607,13 @@ th_block *th_tiny_drop_cur(th_heap *h)
     if (!release_ok(h, r, s, true)) {
         return NULL; /* reported */
     }
+#if TH_FILL
+    if (!th_gen_merge_intact(h, r, th_at(th_addr(s) - sizeof(th_word)), want)) {
+        return NULL; /* reported: the slab stays */
+    }
+#else
+    (void)want;
+#endif
     h->tiny_cur = NULL; /* the current block is in no class map: nothing to unfile */
     return slab_release(h, r, s);
 }

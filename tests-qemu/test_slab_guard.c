@@ -12,6 +12,8 @@
  *   - a map bit past the slab's last block (it would index past blocks[]);
  *   - a block holding a live object filed as empty (giving the slab back
  *     would hand that object's memory to the next allocation);
+ *   - the same, met by th_realloc moving the slab's last object (the move
+ *     would hand out a new block before the free that ends it is refused);
  *   - the current block filed as empty (the tiny cursor would be left
  *     pointing into memory given back);
  *   - the idle current slab with a live object in a block its map calls
@@ -106,6 +108,25 @@ static void live_block_filed_empty(void)
     expect_reported("live block filed as empty, th_free");
 }
 
+/* The same damage met by th_realloc moving b: the free that ends the move
+ * would be refused, so the move must not start (no new block handed out,
+ * b kept). */
+static void realloc_last_filed_empty(void)
+{
+    fresh();
+    void *c = NULL;
+    for (uint32_t i = 0; i < TH_SLAB_BLOCKS; i++) {
+        c = th_malloc(H, 16);
+    }
+    void *a = th_malloc(H, 16);
+    void *b = th_malloc(H, 16);
+    CHECK(c != NULL && a != NULL && b != NULL && slab_of(b) == slab_of(a));
+    slab_of(a)->map[3] |= 1u << tiny_index(a);
+    snapshot();
+    CHECK(th_realloc(H, b, 40) == NULL); /* b would move to a general block */
+    expect_reported("live block filed as empty, th_realloc (move)");
+}
+
 static void current_block_filed_empty(void)
 {
     fresh();
@@ -144,6 +165,7 @@ int main(void)
     h_record_faults();
     map_past_last_block();
     live_block_filed_empty();
+    realloc_last_filed_empty();
     current_block_filed_empty();
     idle_slab_not_empty();
     return h_failures;

@@ -24,10 +24,10 @@ With --worst, the bench firmware's constructed worst cases (bench.c, trace
 --measured counts, none may exceed its bound.
 
 Path-insensitive: every path of the graph is assumed possible, including
-ones the data never allows (a tiny allocation that both finds the current
-block full and gives back an idle slab), so the bound is safe and may be
-loose. Callbacks (lock, unlock, fault handler, OOM hook) are excluded: each
-indirect call counts one instruction. Fails on control flow it cannot
+ones the data never allows (a fault report, then the success it excludes),
+so the bound is safe and may be loose. Callbacks (lock, unlock, fault
+handler, OOM hook) are excluded: each indirect call or indirect tail call
+(`blx rN`, `bx rN`) counts one instruction. Fails on control flow it cannot
 follow (a jump table, a write to pc) or a loop without a bound, so a change
 that adds an unbounded loop to a call breaks `make check`.
 
@@ -108,7 +108,9 @@ class Graph:
                     ev, succ = ("tail", t[1]), (nxt if cond else [])
                 else:
                     succ = [t[0]] + (nxt if cond else [])
-            elif base == "bl":
+            elif re.match(r"^bl(%s)?$" % COND, base):
+                # bl, or a conditional bl in an IT block (blne: 4 letters, not
+                # b + a condition); either way the callee's bound is added
                 t = branch_target(op)
                 if t is None or t[2]:
                     die("%s: call at %x: %s %s" % (name, a, mn, op))
@@ -116,7 +118,10 @@ class Graph:
             elif base.startswith("blx"):
                 ev = ("icall", op)
             elif base.startswith("bx"):
-                ev, succ = ("ret", op), (nxt if (in_it or base != "bx") else [])
+                # bx lr returns; bx rN is a tail call through a pointer (a
+                # callback: counted as its one instruction, like blx)
+                ev = ("ret", op) if op.strip() == "lr" else ("itail", op)
+                succ = nxt if (in_it or base != "bx") else []
             elif re.match(r"^(pop|ldm)", base) and re.search(r"\bpc\b", op):
                 ev, succ = ("ret", op), (nxt if in_it else [])
             elif base in ("tbb", "tbh") or re.match(r"^\s*pc\b", op):
@@ -238,7 +243,7 @@ class Bounder:
             w[n] = 1
             if ev and ev[0] in ("call", "tail"):
                 w[n] += self.cost(ev[1], chain + (name,))
-            elif ev and ev[0] == "icall":
+            elif ev and ev[0] in ("icall", "itail"):
                 self.indirect.add(name)
         # loops, innermost (smallest body) first: the header's weight grows by
         # bound x the longest trip round the loop
@@ -276,7 +281,7 @@ class Bounder:
             if n not in dist:
                 continue
             ev = g.event[n]
-            if (not g.succ[n] or (ev and ev[0] in ("ret", "tail"))) and dist[n] > res:
+            if (not g.succ[n] or (ev and ev[0] in ("ret", "tail", "itail"))) and dist[n] > res:
                 res, last = dist[n], n
             for s in g.succ[n]:
                 if (n, s) not in back and dist[n] + w[s] > dist.get(s, 0):
