@@ -138,15 +138,12 @@ static void *move_to_new(th_heap *h, const void *p, size_t old, size_t size)
  * free both (make bound follows every path of the code). */
 static void *realloc_tiny(th_heap *h, const owner *o, void *p, size_t size)
 {
-    size_t old = th_tiny_usable(h, o->slab, th_addr(p));
+    size_t old = th_tiny_realloc_size(h, o->region, o->slab, th_addr(p), size);
     if (old == 0u) {
-        return NULL; /* reported */
+        return NULL; /* reported: not a live object, or its free would be refused */
     }
     if (size <= old) {
         return p; /* fits where it is */
-    }
-    if (!th_tiny_free_ok(h, o->region, o->slab, th_addr(p))) {
-        return NULL; /* the free after the move would be refused: reported, nothing moved */
     }
     void *q = move_to_new(h, p, old, size);
     if (q != NULL) {

@@ -403,7 +403,7 @@ size_t   th_gen_largest(const th_heap *h);
 void  *th_tiny_alloc(th_heap *h, size_t size);
 void   th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a);
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a);
-bool   th_tiny_free_ok(th_heap *h, const th_region *r, th_slab *s, uintptr_t a);
+size_t th_tiny_realloc_size(th_heap *h, const th_region *r, th_slab *s, uintptr_t a, size_t size);
 size_t th_tiny_largest(const th_heap *h);
 th_block *th_tiny_drop_cur(th_heap *h, uint32_t want);
 #if TH_TINY && TH_FILL

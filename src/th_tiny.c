@@ -470,12 +470,12 @@ TH_INLINE void count_free(th_heap *h, uintptr_t a, size_t bytes)
     h->frees++;
 }
 
-/* Is the object at unit un of block i (bookkeeping byte m, units left
- * when it goes: nu) the last one of slab s, so that its free gives the
- * slab back? Not when its block keeps others, or is the current block. */
-TH_INLINE bool is_last(const th_heap *h, const th_slab *s, uint32_t i, uint32_t nu)
+/* Is the object located in l (its block keeping nu units when it goes) the
+ * last one of slab s, so that its free gives the slab back? Not when its
+ * block keeps others, or is the current block (I13). */
+TH_INLINE bool is_last(const th_slab *s, const tiny_loc *l, uint32_t nu)
 {
-    return nu == 0u && !is_cur(h, s, i) && (s->map[3] | (1u << i)) == TH_SLAB_FULLMAP;
+    return nu == 0u && !l->cur && (s->map[3] | (1u << l->i)) == TH_SLAB_FULLMAP;
 }
 
 /* The checks only the free of a slab's last object makes (block i,
@@ -526,8 +526,8 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
         return;
     }
     uint32_t nu = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
-    if (TH_UNLIKELY(nu == 0u && !l.cur && (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP)) {
-        free_last(h, r, a); /* the slab's last object (is_last, with l's fields) */
+    if (TH_UNLIKELY(is_last(s, &l, nu))) {
+        free_last(h, r, a); /* the slab's last object */
         return;
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
@@ -541,19 +541,24 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
     }
 }
 
-/* th_realloc is about to move tiny object a of slab s (region r), which
- * th_tiny_usable located: will the free after the move go through? Once
- * the object is located, only the free of a slab's last object can still
- * be refused (free_last), and by then a new block would have been handed
- * out. So those checks are made now, before anything changes; false after
- * raising what they found. */
-bool th_tiny_free_ok(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
+/* th_realloc's look at tiny object a of slab s (region r): its usable
+ * size, or 0 after a reported fault. When `size` does not fit (a move), the
+ * free that ends the move must go through too: once the object is located,
+ * only the free of a slab's last object can still be refused (free_last),
+ * and by then a new block would have been handed out. So those checks are
+ * made here, before anything changes. */
+size_t th_tiny_realloc_size(th_heap *h, const th_region *r, th_slab *s, uintptr_t a, size_t size)
 {
-    uint32_t i  = (uint32_t)(a - th_addr(s)) / 16u;
-    uint32_t m  = s->meta[i];
-    uint32_t un = (uint32_t)(a / 4u) & 3u;
-    uint32_t nu = m & 15u & ~(((1u << th_tiny_len(m, un)) - 1u) << un);
-    return !is_last(h, s, i, nu) || last_free_ok(h, r, s, i, m);
+    tiny_loc l;
+    if (!locate(h, s, a, &l)) {
+        return 0u; /* reported */
+    }
+    size_t   old = (size_t)l.len * 4u;
+    uint32_t nu  = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
+    if (size > old && is_last(s, &l, nu) && !last_free_ok(h, r, s, l.i, l.m)) {
+        return 0u; /* the free after the move would be refused: reported */
+    }
+    return old;
 }
 
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
