@@ -526,8 +526,8 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
         return;
     }
     uint32_t nu = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
-    if (TH_UNLIKELY(is_last(s, &l, nu))) {
-        free_last(h, r, a); /* the slab's last object */
+    if (TH_UNLIKELY(nu == 0u && !l.cur && (s->map[3] | (1u << l.i)) == TH_SLAB_FULLMAP)) {
+        free_last(h, r, a); /* the slab's last object (is_last) */
         return;
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
