@@ -315,7 +315,8 @@ $(B)/stack/%.ci: %.c $(B)/.flags
 stack:
 	$(Q)for b in $(filter-out host,$(BOARDS)); do $(MAKE) BOARD=$$b stack-board || exit 1; done
 stack-board: $(STACK_CIS)
-	$(Q)python3 tests-qemu/scripts/stack.py $(BOARD) $(STACK_CIS)
+	$(Q)OBJDUMP=$(patsubst %gcc,%objdump,$(firstword $(CC))) python3 tests-qemu/scripts/stack.py \
+	    $(BOARD) $(STACK_CIS)
 
 # ---- make size ----------------------------------------------------------------------
 # Release objects (-Os, NDEBUG so TH_DEBUG=0, no sanitizers) under $(B)/release/.

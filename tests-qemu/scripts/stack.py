@@ -13,10 +13,22 @@ and unlock (inlined into every public function), the fault handler
 (walk_blocks), plus the two helpers that take the lock themselves (refuse,
 free_marks). Those callbacks' own stack use is the application's.
 
-usage: stack.py BOARD file.ci...
+A tail call (the caller's frame released before it jumps: `b.w` on ARM,
+`jmp` on x86) does not stack the callee's frames on the caller's. With
+$OBJDUMP set, the object file next to each .ci is read for the relocation
+of every call site; an edge every one of whose sites is a jump counts as a
+tail call (shown as `>>`). Without it, every call is counted as nested.
+
+usage: [OBJDUMP=objdump] stack.py BOARD file.ci...
 """
+import os
 import re
+import subprocess
 import sys
+
+TAIL_RELOCS = {"R_ARM_THM_JUMP24", "R_ARM_THM_JUMP19", "R_ARM_THM_JUMP11", "R_ARM_JUMP24"}
+CALL_RELOCS = {"R_ARM_THM_CALL", "R_ARM_CALL"}
+X86_RELOCS = {"R_386_PC32", "R_386_PLT32", "R_X86_64_PC32", "R_X86_64_PLT32"}
 
 NODE = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"')
 EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
@@ -37,8 +49,47 @@ def short(title):
     return title.rsplit(":", 1)[-1]
 
 
+def call_sites(obj, objdump):
+    """(caller, callee) -> set of "call"/"tail", from the object's relocations."""
+    out = subprocess.run([objdump, "-dr", obj], capture_output=True, text=True,
+                         check=True).stdout
+    sites, fn, last = {}, None, ""
+    for ln in out.splitlines():
+        m = re.match(r"^[0-9a-f]+ <([^>]+)>:$", ln)
+        if m:
+            fn = m.group(1)
+            continue
+        m = re.match(r"^\s+[0-9a-f]+:\s+(R_\w+)\s+([\w.$]+)", ln)
+        if m and fn is not None:
+            rel, sym = m.group(1), m.group(2)
+            if rel in CALL_RELOCS:
+                how = "call"
+            elif rel in TAIL_RELOCS:
+                how = "tail"
+            elif rel in X86_RELOCS and last.startswith("call"):
+                how = "call"
+            elif rel in X86_RELOCS and last.startswith("j"):
+                how = "tail"
+            else:
+                continue  # data: literal pools, addresses taken
+            sites.setdefault((fn, sym), set()).add(how)
+            continue
+        m = re.match(r"^\s+[0-9a-f]+:\t(?:[0-9a-f]{2,8} ?)+\s*\t(\S+)", ln)
+        if m:
+            last = m.group(1)
+    return sites
+
+
 def main():
     board, files = sys.argv[1], sys.argv[2:]
+    objdump = os.environ.get("OBJDUMP", "")
+    sites = {}
+    if objdump:
+        for path in files:
+            sites.update(call_sites(path[:-3] + ".o", objdump))
+
+    def tail(fn, callee):
+        return sites.get((fn, callee)) == {"tail"}
     frame, kind, calls = {}, {}, {}
     for path in files:
         with open(path, encoding="utf-8") as f:
@@ -71,17 +122,21 @@ def main():
         if fn in active:
             raise RecursionError(fn)
         active.add(fn)
-        best, chain = 0, []
+        best, chain = frame.get(fn, 0), [fn]
         for callee in sorted(calls.get(fn, ())):
             if callee == "__indirect_call":
                 continue  # lock, fault handler, OOM hook: the application's frames
             if callee not in frame:
                 continue  # libgcc helpers (__clzsi2 ...): leaf routines
             d, c = depth(callee)
+            if tail(fn, callee):
+                d, c = d, [fn + " >"] + c  # fn's frame is gone before the jump
+            else:
+                d, c = frame.get(fn, 0) + d, [fn] + c
             if d > best:
                 best, chain = d, c
         active.discard(fn)
-        memo[fn] = (frame.get(fn, 0) + best, [fn] + chain)
+        memo[fn] = (best, chain)
         return memo[fn]
 
     try:
@@ -97,7 +152,7 @@ def main():
     for fn, d, chain in rows:
         if not is_public(fn):
             continue
-        print(f"  {fn:22s} {d:4d}   {' > '.join(chain)}")
+        print(f"  {fn:22s} {d:4d}   {' > '.join(chain).replace(' > > ', ' >> ')}")
     return 0
 
 
