@@ -87,6 +87,9 @@ def main():
     if objdump:
         for path in files:
             sites.update(call_sites(path[:-3] + ".o", objdump))
+        if not any("call" in how for how in sites.values()):
+            print("no call site read from the objects: objdump's format changed?")
+            return 1
 
     def tail(fn, callee):
         return sites.get((fn, callee)) == {"tail"}
