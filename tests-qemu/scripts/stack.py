@@ -57,7 +57,9 @@ def call_sites(obj, objdump):
     for ln in out.splitlines():
         m = re.match(r"^[0-9a-f]+ <([^>]+)>:$", ln)
         if m:
-            fn = m.group(1)
+            # a function's cold part (GCC's fn.cold) runs in fn's frame: its
+            # calls are fn's, so a bl there keeps fn's edge nested
+            fn = re.sub(r"\.cold(\.\d+)?$", "", m.group(1))
             continue
         m = re.match(r"^\s+[0-9a-f]+:\s+(R_\w+)\s+([\w.$]+)", ln)
         if m and fn is not None:
