@@ -561,6 +561,8 @@ size_t th_tiny_realloc_size(th_heap *h, const th_region *r, th_slab *s, uintptr_
     return old;
 }
 
+/* Not th_tiny_realloc_size(..., 0): that shares locate but would add the
+ * last-object checks to th_usable_size's bound (make bound: 197 -> 346). */
 size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 {
     tiny_loc l;

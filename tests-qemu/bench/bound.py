@@ -33,6 +33,8 @@ that adds an unbounded loop to a call breaks `make check`.
 
 usage: bound.py ELF CC "CFLAGS" [--worst BENCH_ELF] [--md] [--measured RAW...]
        bound.py --selftest ELF CC "CFLAGS"   (ELF: bound_selftest.c linked)
+BOUND_PATH=th_malloc bound.py ...  also prints the calls on that function's
+longest path, nested with each callee's bound (to see what sets a bound).
 """
 import collections
 import os
