@@ -49,8 +49,9 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
 /* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
  * memory the caller gave): page map, one free block, sentinel. False when
  * it cannot hold a minimal block; nothing is written then. *dropped is the
- * tail left out of a region larger than the largest block: not managed,
- * not counted in capacity, and free to be added as a region of its own. */
+ * tail left out of a region larger than the largest block (it starts at
+ * start + avail - *dropped, as aligned as start): add_pieces makes further
+ * regions of it. */
 static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail,
                          size_t *dropped)
 {
@@ -89,6 +90,24 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
     }
     th_gen_add_free_area(h, first, (uint32_t)span);
     return true;
+}
+
+/* Sets up the rest of a span that one region could not hold (the `rest`
+ * bytes from `start`, 4-aligned) as further regions while slots remain, each
+ * up to the largest block. Returns the bytes still left out: not managed,
+ * not counted in capacity. Bounded by TH_MAX_REGIONS set-ups. */
+static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
+{
+    while (rest != 0u && h->nregions < TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS - 1 times */
+        size_t dropped;
+        if (!region_setup(h, &h->regions[h->nregions], start, rest, &dropped)) {
+            break; /* too small to hold a block */
+        }
+        h->nregions++;
+        start += rest - dropped;
+        rest = dropped;
+    }
+    return rest;
 }
 
 /* ==== Internal interface =================================================== */
@@ -184,14 +203,15 @@ th_heap *th_init(void *base, size_t size)
     }
     th_heap *h = (th_heap *)hs;
     th_fill(h, 0u, sizeof(th_heap)); /* the state zeroed without a memset call */
-    h->nregions = 1u;
-    size_t dropped;
-    if (!region_setup(h, &h->regions[0], hs + sizeof(th_heap), size - skip - sizeof(th_heap),
-                      &dropped)) {
+    h->nregions       = 1u;
+    uintptr_t start   = hs + sizeof(th_heap);
+    size_t    avail   = size - skip - sizeof(th_heap);
+    size_t    dropped = 0u;
+    if (!region_setup(h, &h->regions[0], start, avail, &dropped)) {
         return NULL;
     }
     h->magic     = TH_MAGIC;
-    h->capacity  = size - dropped;
+    h->capacity  = size - add_pieces(h, start + (avail - dropped), dropped);
     h->tiny_base = h->regions[0].page0;
     h->min_free  = h->free_bytes;
     return h;
@@ -217,15 +237,18 @@ bool th_add_region(th_heap *h, void *base, size_t size)
             }
         }
         uintptr_t start   = align_up(a, sizeof(uint32_t));
+        size_t    avail   = start - a < size ? size - (start - a) : 0u;
         size_t    dropped = 0u;
-        if (ok && (start - a >= size || !region_setup(h, &h->regions[h->nregions], start,
-                                                      size - (start - a), &dropped))) {
+        if (ok && (avail == 0u ||
+                   !region_setup(h, &h->regions[h->nregions], start, avail, &dropped))) {
             ok = false;
         }
-        size -= dropped;
+        if (ok) {
+            h->nregions++;
+            size -= add_pieces(h, start + (avail - dropped), dropped);
+        }
     }
     if (ok) {
-        h->nregions++;
         h->capacity += size;
         th_note_use(h);
     } else {

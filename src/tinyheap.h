@@ -165,17 +165,19 @@ typedef struct th_stats {
  *
  * Any alignment of `base` is accepted: the unusable head is skipped. The heap
  * state is placed at the start of the region; the rest becomes one free block.
- * Regions larger than 2^TH_MAX_BLOCK_LOG2 bytes are used up to that size:
- * the tail is not managed and not counted in capacity, and may be given to
- * th_add_region as a region of its own.
+ * A region larger than one block can span (2^TH_MAX_BLOCK_LOG2 bytes) is
+ * split into consecutive regions of at most that size, each taking one of the
+ * TH_MAX_REGIONS slots (stats.regions counts them); a tail no slot is left
+ * for is not managed and not counted in capacity.
  *
  * Returns NULL (and raises no fault) when base is NULL, base + size wraps
  * around the address space, or the region is too small for the heap state,
  * its page map and one block after `base` is aligned. Any size of at least
  * TH_MIN_REGION is enough (an upper bound: a little less may do).
- * Time: constant (the page map of the region is cleared: one bit per
- * 2^TH_TINY_SLAB_LOG2 bytes). Thread safety: none needed; the heap does not
- * exist before this returns.
+ * Time: proportional to size / 2^(TH_TINY_SLAB_LOG2 + 5) (the page map of the
+ * region is cleared a word per 32 pages of 2^TH_TINY_SLAB_LOG2 bytes): about
+ * 128 words for 2 MiB; no other call depends on the size of the heap.
+ * Thread safety: none needed; the heap does not exist before this returns.
  */
 th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
 
@@ -183,12 +185,17 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  * Adds the disjoint region [base, base + size) to heap `h` (FreeRTOS heap_5's
  * multiple regions). Up to TH_MAX_REGIONS regions, the first included.
  *
+ * A region larger than 2^TH_MAX_BLOCK_LOG2 bytes is split as in th_init: it
+ * takes as many slots as it needs and are free, and a tail no slot is left
+ * for is not managed (stats.capacity says what was added).
+ *
  * Returns false, adds nothing and raises TH_FAULT_BAD_ARGUMENT iff: h is
  * NULL, base is NULL, the region is too small to hold one minimal block after
  * alignment, it wraps the address space, it overlaps a region of h, or the
  * heap already has TH_MAX_REGIONS regions.
- * Time: constant (clears the region's page map). Thread safety: takes the
- * heap lock.
+ * Time: proportional to size / 2^(TH_TINY_SLAB_LOG2 + 5) (the page map of the
+ * region is cleared a word per 32 pages), never more than TH_MAX_REGIONS
+ * region set-ups. Thread safety: takes the heap lock.
  */
 bool th_add_region(th_heap *h, void *base, size_t size);
 
@@ -196,7 +203,8 @@ bool th_add_region(th_heap *h, void *base, size_t size);
  * The heap over the linker-defined region (symbols th_heap_start and
  * th_heap_size from the board's linker script), built on first use.
  * Returns NULL only if that region is smaller than TH_MIN_REGION.
- * Time: constant. Thread safety: the first call must not race another first
+ * Time: constant, but for the first call, which is th_init's. Thread
+ * safety: the first call must not race another first
  * call (the ports call it once at start-up, or under their lock).
  */
 th_heap *th_default(void);
@@ -355,7 +363,9 @@ void th_reset_min_free(th_heap *h);
  * Full consistency walk: checks every invariant numbered in th_internal.h.
  * Never modifies the heap (counters included). Reports the first corruption
  * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address)
- * and returns false; true when the heap is consistent.
+ * and returns false; true when the heap is consistent. The default fault
+ * handler traps when TH_DEBUG is 1 (the default without NDEBUG): install
+ * your own (th_set_fault_handler) to have th_check return false instead.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock.
  */
 bool th_check(const th_heap *h);

@@ -6,7 +6,8 @@
  * arena with a gap between them: allocation before vPortDefineHeapRegions
  * asserts, descending regions and a second call assert, blocks land in
  * both regions and nowhere else, a first region too small for the heap
- * state is still used, vPortHeapResetState; then the shared checks.
+ * state is still used, vPortHeapResetState; then the shared checks; and a
+ * list longer than the heap's region slots.
  */
 #include <stdint.h>
 
@@ -104,6 +105,45 @@ static void check_reset_and_small_first_region(void)
     CHECK(th_check(th_freertos_heap()));
 }
 
+/* A region too small for a block takes no slot; past the heap's
+ * TH_MAX_REGIONS slots the list's remaining regions are left out with an
+ * assert, and the heap built from the others is kept. */
+static void check_more_regions_than_slots(void)
+{
+    vPortHeapResetState();
+    unsigned f0 = h_total_faults;
+    size_t   q  = (3u * part / 6u) & ~(size_t)7u;
+    const HeapRegion_t regions[] = {{arena, q - 64u},
+                                    {arena + q - 48u, 32u}, /* too small: ignored */
+                                    {arena + q, q - 64u},
+                                    {arena + 2u * q, q - 64u},
+                                    {arena + 3u * q, q - 64u},
+                                    {arena + 4u * q, q - 64u},
+                                    {arena + 5u * q, q - 64u},
+                                    {NULL, 0}};
+    unsigned a0 = fr_assert_calls;
+    vPortDefineHeapRegions(regions);
+    size_t used = TH_MAX_REGIONS < 6 ? TH_MAX_REGIONS : 6;
+    CHECK_EQ(fr_assert_calls, a0 + (used < 6u ? 1u : 0u));
+    CHECK(th_freertos_heap() != NULL);
+    CHECK_EQ(th_get_stats(th_freertos_heap()).regions, used);
+    /* Blocks land in the regions added, and never in the ones left out. */
+    static void *blk[64];
+    size_t n = 0, out = 0;
+    while (n < 64u && (blk[n] = pvPortMalloc(200)) != NULL) {
+        out += (size_t)in_range(blk[n], arena + used * q, (6u - used) * q);
+        out += (size_t)in_range(blk[n], arena + q - 48u, 32u);
+        n++;
+    }
+    CHECK(n > used);
+    CHECK_EQ(out, 0);
+    while (n > 0u) {
+        vPortFree(blk[--n]);
+    }
+    CHECK(th_check(th_freertos_heap()));
+    CHECK_EQ(h_total_faults, f0);
+}
+
 int main(void)
 {
     size_t n = 0;
@@ -119,6 +159,7 @@ int main(void)
     fr_common_checks();
     check_reset_and_small_first_region();
     fr_common_checks();
+    check_more_regions_than_slots();
     CHECK_EQ(stub_suspend_depth, 0);
     return h_failures;
 }

@@ -164,33 +164,49 @@ static void test_guard_page(void)
     munmap(map, (size_t)pg * 4);
 }
 
-/* A region larger than the largest block: the heap manages its first
- * 2^TH_MAX_BLOCK_LOG2 bytes or so, capacity counts only those, and the
- * tail is free to be added as a region of its own. */
+/* A region larger than the largest block is split into regions of at most
+ * 2^TH_MAX_BLOCK_LOG2 bytes, one slot each, and all of it is managed while
+ * slots remain; past the last slot the tail is left out of capacity. */
 static void test_oversized_region(void)
 {
-    size_t   total = (size_t)4 << TH_MAX_BLOCK_LOG2; /* 16 MiB by default */
+    size_t   max   = (size_t)1 << TH_MAX_BLOCK_LOG2; /* 4 MiB by default */
+    size_t   first = 2u * max + 4096u;              /* three pieces */
+    size_t   total = first + 8192u + 2u * max;
     uint8_t *map   = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (!CHECK(map != MAP_FAILED)) {
         return;
     }
-    th_heap *h = th_init(map, total / 2u);
+    th_heap *h = th_init(map, first);
     CHECK(h != NULL);
     th_stats s0 = th_get_stats(h);
-    CHECK(s0.capacity < total / 2u);                              /* the tail is not counted */
-    CHECK(s0.capacity <= ((size_t)1 << TH_MAX_BLOCK_LOG2) + 4096u); /* about one largest block */
-    CHECK(s0.largest_free > ((size_t)1 << TH_MAX_BLOCK_LOG2) - 4096u);
-    /* The tail of the first region is not the heap's: adding it succeeds. */
-    CHECK(th_add_region(h, map + total / 4u * 3u, total / 4u - 64u));
+    CHECK_EQ(s0.regions, 3);
+    CHECK_EQ(s0.capacity, first); /* every byte managed */
+    CHECK(s0.largest_free > max - 4096u && s0.largest_free <= TH_MAX_REQUEST);
+    /* Two blocks as large as a region can hold, one in each big piece, and
+     * everything written stays inside the mapping. */
+    uint8_t *a = th_malloc(h, s0.largest_free);
+    uint8_t *b = th_malloc(h, th_get_stats(h).largest_free);
+    CHECK(a != NULL && b != NULL);
+    if (a != NULL && b != NULL) {
+        CHECK((a < b ? b - a : a - b) >= (ptrdiff_t)(max - 4096u));
+        CHECK(a >= map && b >= map && a + s0.largest_free <= map + first);
+    }
+    CHECK(th_check(h));
+    th_free(h, a);
+    th_free(h, b);
+    /* Another 8 MiB: one slot is left, so one piece is added, the rest is
+     * not managed and not counted. */
+    CHECK(th_add_region(h, map + first + 8192u, 2u * max));
     th_stats s1 = th_get_stats(h);
-    CHECK(s1.capacity > s0.capacity && s1.capacity <= s0.capacity + total / 4u);
-    CHECK_EQ(s1.regions, 2);
-    /* ...but the heap's own part is refused. */
-    CHECK(!th_add_region(h, map + 4096, 4096));
+    CHECK_EQ(s1.regions, TH_MAX_REGIONS < 4 ? TH_MAX_REGIONS : 4);
+    CHECK(s1.capacity > s0.capacity + max - 4096u && s1.capacity <= s0.capacity + max + 4096u);
+    /* No slot left: a further region is refused and changes nothing. */
+    CHECK(!th_add_region(h, map + first, 4096u));
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
     h_reset_faults();
-    /* largest_free is exact (the one block that large may now be behind
-     * the new region's in its size class: the figure says what succeeds). */
+    CHECK_EQ(th_get_stats(h).capacity, s1.capacity);
+    /* largest_free is exact (the one block that large may be behind
+     * another region's in its size class: the figure says what succeeds). */
     size_t   lf  = th_get_stats(h).largest_free;
     uint8_t *big = th_malloc(h, lf);
     CHECK(big != NULL);

@@ -312,19 +312,16 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
 #else
         BaseType_t go = fr_heap_get() != NULL ? pdTRUE : pdFALSE;
 #endif
-        /* Check the whole list first: ascending, non-overlapping, at most
-         * TH_MAX_REGIONS in all. */
+        /* Check the whole list first: ascending and non-overlapping, as
+         * heap_5 asserts. */
         uintptr_t prev_end = 0u;
-        size_t    count = fr_the_heap != NULL ? th_get_stats(fr_the_heap).regions : 0u;
         for (const HeapRegion_t *r = pxHeapRegions; go == pdTRUE && r->xSizeInBytes != 0u; r++) {
             uintptr_t start = (uintptr_t)r->pucStartAddress;
             configASSERT(start >= prev_end);
-            configASSERT(count < (size_t)TH_MAX_REGIONS);
-            if (start < prev_end || count >= (size_t)TH_MAX_REGIONS) {
+            if (start < prev_end) {
                 go = pdFALSE;
             }
             prev_end = start + r->xSizeInBytes;
-            count++;
         }
         /* The heap state goes into the first region large enough for it;
          * the others are added around it, in order. */
@@ -340,8 +337,17 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
         }
         for (const HeapRegion_t *r = pxHeapRegions;
              go == pdTRUE && fr_the_heap != NULL && r->xSizeInBytes != 0u; r++) {
-            /* A region too small to hold a block is ignored. */
+            /* A region too small to hold a block is ignored. Past the
+             * heap's TH_MAX_REGIONS slots (a region over 2^TH_MAX_BLOCK_LOG2
+             * bytes takes several), the rest of the list is left out, and
+             * the heap built so far is kept. */
             if (r != first && r->xSizeInBytes >= FR_MIN_EXTRA_REGION) {
+                BaseType_t room =
+                    th_get_stats(fr_the_heap).regions < (size_t)TH_MAX_REGIONS ? pdTRUE : pdFALSE;
+                configASSERT(room == pdTRUE);
+                if (room == pdFALSE) {
+                    break;
+                }
                 (void)th_add_region(fr_the_heap, r->pucStartAddress, r->xSizeInBytes);
             }
         }
