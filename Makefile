@@ -8,7 +8,13 @@
 #   make lint         cppcheck + clang-tidy on src/*.c and src/port/*.c
 #   make stack        worst-case stack of every public function per board (no recursion)
 #   make bound        static worst-case instruction bound of every O(1) call (Cortex-M3, ARMv6-M)
+#   make bench        the allocator benchmark (README "Benchmarks"; rewrites its tables)
+#   make fuzz         libFuzzer on the host (FUZZ_SECONDS=300, FUZZ_RELEASE=1)
+#   make coverage     line and branch coverage of src/ (gcovr)
+#   make analyze      GCC -fanalyzer on src/
+#   make irq-latency  interrupt-masked time of every call, exact under -icount
 #   make all          library, tests and demo for $(BOARD)
+#   make help         this list
 #   make clean        remove build/
 #
 # A board (board/<board>/board.mk) MUST set:
@@ -35,7 +41,8 @@
 -include config.mk
 
 BOARD   ?= mps2-an385
-BOARDS  ?= microbit mps2-an385 mps2-an386 mps2-an505 i386 host
+ALL_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505 i386 host
+BOARDS  ?= $(ALL_BOARDS)
 TIMEOUT ?= 30
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 OPT     ?= -Os -g
@@ -234,7 +241,7 @@ ENTRY = tests-qemu/scripts/check-entry.sh
 BOARD_TESTS := $(foreach n,$(TEST_NAMES) $(SELF_NAMES),$(if $(call runs_on,$(n)),$(n)))
 BOARD_ENTRIES := build-harness build-src $(if $(filter yes,$(LINKTEST)),link-nostdlib) \
                  $(if $(filter board/host,$(ARCH_DIR)),build-src-clang) $(BOARD_TESTS) \
-                 $(if $(filter board/common/cortex-m,$(ARCH_DIR)),build-cmake)
+                 $(if $(filter board/common/cortex-m,$(ARCH_DIR)),consumer-make consumer-cmake)
 
 board-check: $(BOARD_ENTRIES:%=$(R)/%.res)
 
@@ -244,11 +251,13 @@ $(R)/expected: FORCE
 $(R)/build-harness.res: FORCE | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:harness -- \
 	    $(MAKE) BOARD=$(BOARD) base
-# The CMake consumer (README "Using tinyheap in a firmware"): configured and
-# built from scratch with the arm-none-eabi toolchain file.
-$(R)/build-cmake.res: FORCE | $(R)/expected
-	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:cmake -- \
-	    tests-qemu/scripts/build-cmake-consumer.sh $(B)/cmake '$(ARCH_FLAGS)'
+# The consumer firmware (README "Using tinyheap in a firmware"), built from
+# scratch with its Makefile and with CMake, and run under QEMU on the boards
+# whose memory map its app.ld describes (the MPS2 AN385/AN386).
+CONSUMER_RUN = $(filter mps2-an385 mps2-an386,$(QEMU_MACHINE))
+$(R)/consumer-make.res $(R)/consumer-cmake.res: $(R)/consumer-%.res: FORCE | $(R)/expected
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry consumer:$* -- \
+	    tests-qemu/scripts/build-consumer.sh $* $(B)/consumer-$* '$(ARCH_FLAGS)' $(CONSUMER_RUN)
 $(R)/build-src.res: FORCE | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:src --need-files '$(LIB_SRCS)' -- \
 	    $(MAKE) BOARD=$(BOARD) lib
@@ -312,8 +321,11 @@ $(B)/stack/%.ci: %.c $(B)/.flags
 	$(Q)$(CC) $(filter-out -fsanitize% -g,$(ARCH_FLAGS)) $(TARGET_CFLAGS) -Os -ffreestanding \
 	    -ffunction-sections -DNDEBUG -Isrc -fcallgraph-info=su -c $< -o $(@:.ci=.o) \
 	    -dumpbase $(@:.ci=)
+# Every firmware board, whatever BOARDS says (so `make check BOARDS=host` still
+# checks stacks on real targets instead of nothing).
+STACK_BOARDS := $(filter-out host,$(ALL_BOARDS))
 stack:
-	$(Q)for b in $(filter-out host,$(BOARDS)); do $(MAKE) BOARD=$$b stack-board || exit 1; done
+	$(Q)for b in $(STACK_BOARDS); do $(MAKE) BOARD=$$b stack-board || exit 1; done
 stack-board: $(STACK_CIS)
 	$(Q)OBJDUMP=$(patsubst %gcc,%objdump,$(firstword $(CC))) python3 tests-qemu/scripts/stack.py \
 	    $(BOARD) $(STACK_CIS)
@@ -341,6 +353,11 @@ size-board: $(REL_OBJS)
 
 clean:
 	$(Q)rm -rf build
+
+# The header comment of this file, up to the board variables.
+.PHONY: help
+help:
+	@sed -n '3,/^# A board/{/^# A board/d;s/^# \{0,1\}//;p}' Makefile
 
 include tests-qemu/bench/bench.mk
 bench bound bound-check: setup

@@ -240,7 +240,10 @@ th_fault_handler th_set_fault_handler(th_fault_handler fn);
 
 /**
  * Allocates at least `size` bytes, aligned for any object of that size
- * (C17 7.22.3: 1 for 1 byte, 2 for 2-3, 4 for 4-7, 8 from 8 up). Requests
+ * (C17 7.22.3: 1 for 1 byte, 2 for 2-3, 4 for 4-7, 8 from 8 up; with the
+ * option TH_TINY_ALIGN_GO, a tiny object gets only the largest power of two
+ * dividing its size, e.g. 4 for 12 bytes: for sizes that are a whole number
+ * of objects of one type, see th_config.h). Requests
  * of up to TH_TINY_MAX bytes (16 by default; 15 gives the contract's range,
  * under 16) go to the tiny allocator when it is enabled (TH_TINY), the rest
  * to the general allocator. Not zeroed (TH_FILL fills it with

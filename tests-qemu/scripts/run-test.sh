@@ -23,7 +23,7 @@
 # Exit status: 0 pass, 1 fail, 2 skipped (emulator missing).
 set -u
 
-show=0 xfail=0 xfail_expect="" timeout_s=30 name="" result="" log=""
+show=0 xfail=0 xfail_expect="" timeout_s=30 name="" result="" log="" ran=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --show) show=1 ;;
@@ -60,6 +60,10 @@ report() { # verdict, reason
     line="$verdict $board $name${reason:+ ($reason)}"
     [ -n "$result" ] && printf '%s\n' "$line" >"$result"
     printf '%s\n' "$line"
+    # A failure is followed by the last lines of its output (not --show).
+    if [ "$verdict" = FAIL ] && [ $show -eq 0 ] && [ $xfail -eq 0 ] && [ $ran -eq 1 ]; then
+        tail -n 30 "$log" | sed 's/^/    | /'
+    fi
     case $verdict in PASS) exit 0 ;; SKIP) exit 2 ;; *) exit 1 ;; esac
 }
 
@@ -77,7 +81,7 @@ fi
 mkdir -p "$(dirname "$log")"
 # The subshell keeps bash's "Illegal instruction"-style notices out of the output.
 (timeout --kill-after=2 "$timeout_s" "${cmd[@]}" </dev/null >"$log" 2>&1; exit $?) 2>/dev/null
-status=$?
+status=$? ran=1
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 
 # Verdict and reason.
@@ -108,8 +112,6 @@ fi
 
 if [ $show -eq 1 ]; then
     cat "$log"
-elif [ -n "$why" ] && [ $xfail -eq 0 ]; then
-    tail -n 30 "$log" | sed 's/^/    | /'
 fi
 
 if [ $xfail -eq 1 ]; then

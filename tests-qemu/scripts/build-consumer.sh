@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the consumer firmware of README's "Using tinyheap in a firmware"
+# (tests-qemu/consumer) from scratch, the way README shows: with its
+# Makefile, or with CMake (add_subdirectory + target_link_libraries(app
+# tinyheap tinyheap_newlib) and the arm-none-eabi toolchain file, MinSizeRel).
+# Checks that the image holds tinyheap and the newlib port and not newlib's
+# own allocator (nm); given a QEMU machine, runs it there and requires its
+# "PASS consumer" line and exit status 0.
+#
+#   build-consumer.sh make|cmake <build-dir> '<cpu flags>' [<qemu machine>]
+set -eu
+how=$1
+dir=$(realpath -m "$2") # make -C changes directory
+flags=$3
+machine=${4:-}
+rm -rf "$dir"
+case "$how" in
+make)
+    make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags"
+    ;;
+cmake)
+    cmake -S tests-qemu/consumer -B "$dir" -DCMAKE_BUILD_TYPE=MinSizeRel \
+          -DCMAKE_TOOLCHAIN_FILE="$PWD/board/common/cortex-m/arm-none-eabi.cmake" \
+          -DTINYHEAP_CPU_FLAGS="$flags"
+    cmake --build "$dir"
+    ;;
+*)
+    echo "build-consumer.sh: make or cmake, not '$how'" >&2
+    exit 2
+    ;;
+esac
+elf=$dir/app.elf
+syms=$(arm-none-eabi-nm "$elf")
+for s in th_malloc th_default _malloc_r _free_r malloc; do
+    if ! printf '%s\n' "$syms" | grep -Eq " T $s\$"; then
+        echo "build-consumer.sh: $s missing from $elf" >&2
+        exit 1
+    fi
+done
+if printf '%s\n' "$syms" | grep -Eq ' (__malloc_free_list|_sbrk_r)$'; then
+    echo "build-consumer.sh: newlib's own allocator is in $elf" >&2
+    exit 1
+fi
+echo "consumer built with $how: $elf"
+if [ -n "$machine" ]; then
+    set +e
+    out=$(timeout 30 qemu-system-arm -machine "$machine" -nographic -monitor none \
+          -semihosting-config enable=on,target=native -kernel "$elf" 2>&1 </dev/null)
+    rc=$?
+    set -e
+    printf '%s\n' "$out"
+    if [ "$rc" -ne 0 ] || ! printf '%s\n' "$out" | grep -qx 'PASS consumer'; then
+        echo "build-consumer.sh: $elf on $machine: exit status $rc" >&2
+        exit 1
+    fi
+fi
