@@ -97,6 +97,10 @@ int main(void)
     size_t   cap   = n / 16u;
     th_heap *h     = th_init(arena, n);
     CHECK(h != NULL);
+#ifdef TEST_MIN_REGIONS /* test_split: the region is split into pieces */
+    CHECK(th_get_stats(h).regions >= TEST_MIN_REGIONS);
+    CHECK_EQ(th_get_stats(h).capacity, n);
+#endif
     h_record_faults();
     size_t   live_usable = 0;
     uint32_t allocs = 0, frees = 0, failed = 0;
