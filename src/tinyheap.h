@@ -170,6 +170,9 @@ typedef struct th_stats {
  * TH_MAX_REGIONS slots (stats.regions counts them); a tail no slot is left
  * for is not managed and not counted in capacity.
  *
+ * Preconditions: [base, base + size) is memory the caller owns and that
+ * nothing else (another heap included) uses while this heap lives.
+ *
  * Returns NULL (and raises no fault) when base is NULL, base + size wraps
  * around the address space, or the region is too small for the heap state,
  * its page map and one block after `base` is aligned. Any size of at least
@@ -189,6 +192,9 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  * takes as many slots as it needs and are free, and a tail no slot is left
  * for is not managed (stats.capacity says what was added).
  *
+ * Preconditions: [base, base + size) is memory the caller owns and gives up
+ * to the heap for as long as it lives; everything else is checked.
+ *
  * Returns false, adds nothing and raises TH_FAULT_BAD_ARGUMENT iff: h is
  * NULL, base is NULL, the region is too small to hold one minimal block after
  * alignment, it wraps the address space, it overlaps a region of h, or the
@@ -202,6 +208,8 @@ bool th_add_region(th_heap *h, void *base, size_t size);
 /**
  * The heap over the linker-defined region (symbols th_heap_start and
  * th_heap_size from the board's linker script), built on first use.
+ * Preconditions: the linker script defines both symbols (the link fails
+ * otherwise) over RAM nothing else uses.
  * Returns NULL only if that region is smaller than TH_MIN_REGION.
  * Time: constant, but for the first call, which is th_init's. Thread
  * safety: the first call must not race another first
@@ -214,6 +222,8 @@ th_heap *th_default(void);
  * function on `h`, unlock(ctx) on exit. Both NULL: no lock; one NULL with
  * the other set: the NULL half becomes an empty callback. The lock must be recursive if the fault handler or OOM
  * hook calls back into the heap.
+ * Preconditions: lock and unlock can be called from every context that
+ * will use the heap, and no other context uses it during this call.
  * Time: constant. Thread safety: call before the heap is shared.
  */
 void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx);
@@ -222,6 +232,8 @@ void th_set_lock(th_heap *h, th_lock_fn lock, th_lock_fn unlock, void *ctx);
  * Installs the exhaustion hook of `h` (NULL: none) and returns the previous
  * one. It is called, lock held, each time an allocation returns NULL for
  * lack of memory (FreeRTOS's malloc-failed hook, newlib's ENOMEM).
+ * Preconditions: the hook calls back into the heap only if the lock slot
+ * holds a recursive lock (or none).
  * Time: constant. Thread safety: takes the heap lock.
  */
 th_oom_hook th_set_oom_hook(th_heap *h, th_oom_hook hook);
@@ -232,6 +244,8 @@ th_oom_hook th_set_oom_hook(th_heap *h, th_oom_hook hook);
  * NULL restores the default: trap (TH_TRAP()) when TH_DEBUG is 1, count only
  * when TH_DEBUG is 0. After the handler returns, the faulting call returns
  * its documented failure value and the heap is unchanged.
+ * Preconditions: fn runs inside the faulting call, the heap's lock held;
+ * it calls back into that heap only if the lock is recursive (or none).
  * Time: constant. Thread safety: one word store; install it at start-up.
  */
 th_fault_handler th_set_fault_handler(th_fault_handler fn);
@@ -249,6 +263,8 @@ th_fault_handler th_set_fault_handler(th_fault_handler fn);
  * to the general allocator. Not zeroed (TH_FILL fills it with
  * TH_FILL_FRESH_BYTE, in debug builds by default).
  *
+ * Preconditions: none; every argument is checked.
+ *
  * size == 0: returns NULL; no fault, nothing counted.
  * size > TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT.
  * Out of memory: NULL, stats.failed + 1, the exhaustion hook is called.
@@ -259,6 +275,7 @@ void *th_malloc(th_heap *h, size_t size) TH_MALLOC_LIKE TH_ALLOC_SIZE(2) TH_WARN
 
 /**
  * Allocates n * size bytes, zeroed.
+ * Preconditions: none; every argument is checked.
  * n * size overflowing size_t: NULL + TH_FAULT_BAD_ARGUMENT. A zero product
  * returns NULL like th_malloc(h, 0). Otherwise as th_malloc.
  * Time: constant plus the zero fill. Thread safety: takes the heap lock.
@@ -271,6 +288,9 @@ void *th_calloc(th_heap *h, size_t n, size_t size) TH_MALLOC_LIKE TH_ALLOC_SIZE2
  * size == 0: frees p and returns NULL. Grows or shrinks in place when the
  * block or its free right-hand neighbour allows; otherwise allocates a new
  * block, copies min(old usable size, size) bytes and frees the old one.
+ *
+ * Preconditions: none; p is checked as th_free checks it. A pointer of
+ * another heap is a bad pointer here (free it with its own heap).
  *
  * On failure returns NULL and p is untouched and still live: out of memory
  * (stats.failed + 1, hook called), size > TH_MAX_REQUEST
@@ -285,6 +305,8 @@ void *th_realloc(th_heap *h, void *p, size_t size) TH_ALLOC_SIZE(3) TH_WARN_UNUS
  * waste beyond the request is below `align` bytes in front, and that gap
  * goes back to the free lists when it can hold a block.
  *
+ * Preconditions: none; every argument is checked.
+ *
  * align not a power of two (0 included): NULL + TH_FAULT_BAD_ARGUMENT.
  * size == 0: NULL, nothing counted. An alignment above half the largest
  * block (2^(TH_MAX_BLOCK_LOG2 - 1)), which no block can meet, is out of
@@ -296,7 +318,8 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
 
 /**
  * Frees the block at `p`. p == NULL: nothing.
- * A pointer that is not a live block start of h is a fault and the heap is
+ * Preconditions: none; p is checked. A pointer that is not a live block
+ * start of h is a fault and the heap is
  * left exactly as it was: TH_FAULT_DOUBLE_FREE for a block that is free now,
  * TH_FAULT_BAD_POINTER for a foreign, interior, persistent or never-allocated
  * pointer, TH_FAULT_CORRUPTION when the block's metadata is damaged.
@@ -309,6 +332,7 @@ void th_free(th_heap *h, void *p);
 
 /**
  * Bytes the caller may use at `p` (at least the size it asked for).
+ * Preconditions: none; p is checked as th_free checks it.
  * A bad p: the matching fault (as th_free), returns 0. p == NULL: 0, no fault.
  * Time: constant. Thread safety: takes the heap lock.
  */
@@ -320,6 +344,8 @@ size_t th_usable_size(const th_heap *h, const void *p);
  * the heap as one general block); a request above a quarter chunk, or
  * aligned beyond 8, is taken from the heap as a block of its own, so no
  * chunk tail is wasted on it.
+ *
+ * Preconditions: none; every argument is checked.
  *
  * size == 0, or align not a power of two (0 included), or size above
  * TH_MAX_REQUEST: NULL + TH_FAULT_BAD_ARGUMENT. Out of memory: NULL,
@@ -338,7 +364,8 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align) TH_MALLOC_LIKE
  * largest_free included. O(n) fields (a walk): tiny_blocks, tiny_objects
  * (over the slabs' page map), free_blocks, smallest_free, largest_free_block
  * (over the block headers in address order, never the free lists, so a
- * damaged link cannot make it loop). h == NULL: a zeroed struct +
+ * damaged link cannot make it loop).
+ * Preconditions: none; h is checked. h == NULL: a zeroed struct +
  * TH_FAULT_BAD_ARGUMENT.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock.
  */
@@ -347,7 +374,7 @@ th_stats th_get_stats(const th_heap *h);
 /**
  * stats.free_bytes and stats.min_free_bytes without the O(n) part of
  * th_get_stats (FreeRTOS's xPortGetFreeHeapSize and friends).
- * h == NULL: 0 + TH_FAULT_BAD_ARGUMENT.
+ * Preconditions: none; h is checked. h == NULL: 0 + TH_FAULT_BAD_ARGUMENT.
  * Time: constant. Thread safety: takes the heap lock.
  */
 size_t th_free_bytes(const th_heap *h);
@@ -357,7 +384,7 @@ size_t th_min_free_bytes(const th_heap *h);
  * Restarts the low-water mark: min_free_bytes becomes the current
  * free_bytes (FreeRTOS's xPortResetHeapMinimumEverFreeHeapSize). The one
  * call after which min_free_bytes may increase.
- * h == NULL: TH_FAULT_BAD_ARGUMENT. Time: constant. Thread safety: takes the
+ * Preconditions: none; h is checked. h == NULL: TH_FAULT_BAD_ARGUMENT. Time: constant. Thread safety: takes the
  * heap lock.
  */
 void th_reset_min_free(th_heap *h);
@@ -366,7 +393,8 @@ void th_reset_min_free(th_heap *h);
  * Full consistency walk: checks every invariant numbered in th_internal.h.
  * Never modifies the heap (counters included). Reports the first corruption
  * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address)
- * and returns false; true when the heap is consistent. The default fault
+ * and returns false; true when the heap is consistent. Preconditions: none;
+ * h is checked. The default fault
  * handler traps when TH_DEBUG is 1 (the default without NDEBUG): install
  * your own (th_set_fault_handler) to have th_check return false instead.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock.
@@ -380,6 +408,7 @@ typedef void (*th_walk_fn)(void *user, char kind, const void *addr, size_t size)
 
 /**
  * Calls fn for every block of every region, in address order (a heap map).
+ * Preconditions: fn does not call back into the heap (see below).
  * fn == NULL: TH_FAULT_BAD_ARGUMENT, nothing called.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock;
  * fn must not call back into the heap.
