@@ -49,17 +49,19 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
 /* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
  * memory the caller gave): page map, one free block, sentinel. False when
  * it cannot hold a minimal block; nothing is written then. *dropped is the
- * tail left out of a region larger than the largest block (it starts at
- * start + avail - *dropped, as aligned as start): add_pieces makes further
- * regions of it. */
+ * rest of a region larger than the largest block: it starts right after
+ * this piece's sentinel, at start + avail - *dropped (8-aligned), and
+ * add_pieces makes further regions of it. A region that is not split keeps
+ * its last few bytes of rounding (counted in capacity, as they always were). */
 static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail,
                          size_t *dropped)
 {
     size_t max_span = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
+    size_t given    = avail;
+    bool   split    = avail > max_span + TH_PAGE + 64u;
     *dropped        = 0u;
-    if (avail > max_span + TH_PAGE + 64u) {
-        *dropped = avail - (max_span + TH_PAGE + 64u);
-        avail    = max_span + TH_PAGE + 64u; /* used up to the largest block */
+    if (split) {
+        avail = max_span + TH_PAGE + 64u; /* sizes the page map of one piece */
     }
     uintptr_t page0  = start & ~(uintptr_t)(TH_PAGE - 1u);
     size_t    npages = (start - page0 + avail + TH_PAGE - 1u) / TH_PAGE;
@@ -76,10 +78,16 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
     }
     size_t span = (avail - used - sizeof(th_word)) & ~(size_t)(TH_GRANULE - 1u);
     if (span > max_span) {
-        span = max_span;
+        span  = max_span;
+        split = true;
     }
     if (span < TH_MIN_BLOCK) {
         return false;
+    }
+    if (split) {
+        /* The piece ends at its sentinel: every byte after it is the rest's
+         * (no hole between pieces that a later th_add_region could take). */
+        *dropped = given - (used + span + sizeof(th_word));
     }
     r->first   = first;
     r->span    = (uint32_t)span;
@@ -93,7 +101,7 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
 }
 
 /* Sets up the rest of a span that one region could not hold (the `rest`
- * bytes from `start`, 4-aligned) as further regions while slots remain, each
+ * bytes from `start`, 8-aligned) as further regions while slots remain, each
  * up to the largest block. Returns the bytes still left out: not managed,
  * not counted in capacity. Bounded by TH_MAX_REGIONS set-ups. */
 static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)

@@ -97,11 +97,22 @@ int main(void)
     size_t   cap   = n / 16u;
     th_heap *h     = th_init(arena, n);
     CHECK(h != NULL);
-#ifdef TEST_MIN_REGIONS /* test_split: the region is split into pieces */
+    h_record_faults();
+#ifdef TEST_MIN_REGIONS
+    /* test_split: the region is split into pieces, all of it managed, with
+     * no hole between them: a region added anywhere inside it overlaps. */
     CHECK(th_get_stats(h).regions >= TEST_MIN_REGIONS);
     CHECK_EQ(th_get_stats(h).capacity, n);
+    for (size_t off = 0; off + 256u <= n; off += 8u) {
+        if (th_add_region(h, (uint8_t *)arena + off, 256u)) {
+            h_printf("a region added at offset %u, inside the heap's\n", (unsigned)off);
+            CHECK(0);
+            break;
+        }
+    }
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], (n - 256u) / 8u + 1u);
+    h_reset_faults();
 #endif
-    h_record_faults();
     size_t   live_usable = 0;
     uint32_t allocs = 0, frees = 0, failed = 0;
     size_t   persistent = 0;

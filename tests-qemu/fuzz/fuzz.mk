@@ -8,6 +8,10 @@
 #   make fuzz-release-check   fuzz-check with the allocator built for release
 #                  (TH_DEBUG=0: no hardening, no fill): the shipped paths
 #   make fuzz FUZZ_RELEASE=1  the long run on the release build
+#   make fuzz-split-check     fuzz-check with the largest block cut to 4 KiB
+#                  and 8 region slots (FUZZ_SPLIT_DEFS), so that every region
+#                  over about 4.5 KiB is split into regions of its own
+#   make fuzz FUZZ_SPLIT=1    the long run on that build
 #
 # The target, tests-qemu/fuzz/fuzz_heap.c, links src/*.c built with the test
 # flags (TH_DEBUG=1: hardening and fill patterns on), minus th_default.c
@@ -29,7 +33,7 @@ FUZZ_CFLAGS     := -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,addre
 FUZZ_REL_BIN    := $(FUZZ_DIR)/fuzz_heap_release
 FUZZ_REL_CFLAGS := $(filter-out -DTH_DEBUG=1,$(FUZZ_CFLAGS)) -DTH_DEBUG=0
 
-.PHONY: fuzz fuzz-build fuzz-check fuzz-release-check fuzz-merge
+.PHONY: fuzz fuzz-build fuzz-check fuzz-release-check fuzz-split-check fuzz-merge
 
 fuzz-build: $(FUZZ_BIN)
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
@@ -41,7 +45,15 @@ $(FUZZ_REL_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
 	$(call msg,FUZZ,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_REL_CFLAGS) $(FUZZ_SRCS) -o $@
 
-FUZZ_RUN := $(if $(FUZZ_RELEASE),$(FUZZ_REL_BIN),$(FUZZ_BIN))
+# The debug target with regions split into pieces (th_region.c, add_pieces).
+FUZZ_SPLIT_DEFS   := -DTH_MAX_BLOCK_LOG2=12 -DTH_MAX_REGIONS=8
+FUZZ_SPLIT_BIN    := $(FUZZ_DIR)/fuzz_heap_split
+$(FUZZ_SPLIT_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SPLIT_DEFS) $(FUZZ_SRCS) -o $@
+
+FUZZ_RUN := $(if $(FUZZ_SPLIT),$(FUZZ_SPLIT_BIN),$(if $(FUZZ_RELEASE),$(FUZZ_REL_BIN),$(FUZZ_BIN)))
 fuzz: $(FUZZ_RUN)
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	$(Q)cp -n $(FUZZ_SEEDS)/* $(FUZZ_DIR)/corpus/ 2>/dev/null || true
@@ -60,6 +72,12 @@ fuzz-release-check: $(FUZZ_REL_BIN)
 	$(Q)$(FUZZ_REL_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
 	$(Q)$(FUZZ_REL_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch-rel $(FUZZ_SEEDS)
+
+fuzz-split-check: $(FUZZ_SPLIT_BIN)
+	@rm -rf $(FUZZ_DIR)/scratch-split && mkdir -p $(FUZZ_DIR)/scratch-split $(FUZZ_DIR)/artifacts
+	$(Q)$(FUZZ_SPLIT_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
+	$(Q)$(FUZZ_SPLIT_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch-split $(FUZZ_SEEDS)
 
 fuzz-merge: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_SEEDS)

@@ -792,6 +792,30 @@ static void op_realloc(input *in)
     fill(n);
 }
 
+/* A region over 2^TH_MAX_BLOCK_LOG2 bytes is split into pieces of their own
+ * (tinyheap.h, th_init/th_add_region): the slots it took and the bytes it
+ * added come from the stats, within the contract's bounds; the unmanaged
+ * tail is poisoned and left out of the given region. Returns the bytes added. */
+static size_t model_added(uint8_t *base, size_t size, size_t regions0, size_t capacity0)
+{
+    th_stats s      = th_get_stats(g_h);
+    size_t   pieces = s.regions - regions0;
+    size_t   added  = s.capacity - capacity0;
+    size_t   piece  = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE + TH_PAGE + 64u;
+    REQUIRE(s.regions > regions0 && s.regions <= TH_MAX_REGIONS);
+    REQUIRE(added <= size && added <= pieces * piece + TH_HEAP_STATE_BYTES + 8u);
+    if (size <= ((size_t)1 << TH_MAX_BLOCK_LOG2)) {
+        REQUIRE(pieces == 1u && added == size); /* no split: the old, exact model */
+    }
+    if (s.regions < TH_MAX_REGIONS) {
+        REQUIRE(size - added < TH_MIN_REGION); /* a free slot: only a scrap left out */
+    }
+    POISON(base + added, size - added);
+    g_m.regions  = s.regions;
+    g_m.capacity = s.capacity;
+    return added;
+}
+
 static void op_add_region(input *in)
 {
     uint32_t sel = get8(in);
@@ -847,10 +871,8 @@ static void op_add_region(input *in)
     if (ok) {
         REQUIRE(g_nfaults == 0u);
         g_given[g_ngiven].base = base;
-        g_given[g_ngiven].size = size;
+        g_given[g_ngiven].size = model_added(base, size, g_m.regions, g_m.capacity);
         g_ngiven++;
-        g_m.regions++;
-        g_m.capacity += size;
     } else {
         POISON(base, size);
         require_fault(TH_FAULT_BAD_ARGUMENT, true);
@@ -910,10 +932,8 @@ static void setup(input *in)
     g_h = th_init(base, size);
     REQUIRE(g_h != NULL);
     g_given[0].base = base;
-    g_given[0].size = size;
+    g_given[0].size = model_added(base, size, 0u, 0u);
     g_ngiven        = 1;
-    g_m.regions     = 1;
-    g_m.capacity    = size;
     g_m.min_free_seen = SIZE_MAX;
     th_set_lock(g_h, on_lock, on_unlock, &g_lock_depth);
     REQUIRE(th_set_oom_hook(g_h, on_oom) == NULL);

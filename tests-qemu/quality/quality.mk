@@ -69,7 +69,7 @@ analyze:
 
 # ---- make check entries ---------------------------------------------------------
 
-QUALITY_ENTRIES := fuzz fuzz-release analyze coverage
+QUALITY_ENTRIES := fuzz fuzz-release fuzz-split analyze coverage
 QUALITY_RES     := $(QUALITY_ENTRIES:%=build/quality/results/%.res)
 
 check-boards: $(QUALITY_RES)
@@ -80,6 +80,8 @@ build/quality/results/fuzz.res: FORCE | build/quality/results/expected
 	$(Q)$(ENTRY) --result $@ --board quality --entry fuzz -- $(MAKE) fuzz-check
 build/quality/results/fuzz-release.res: FORCE | build/quality/results/expected
 	$(Q)$(ENTRY) --result $@ --board quality --entry fuzz-release -- $(MAKE) fuzz-release-check
+build/quality/results/fuzz-split.res: FORCE | build/quality/results/expected
+	$(Q)$(ENTRY) --result $@ --board quality --entry fuzz-split -- $(MAKE) fuzz-split-check
 build/quality/results/analyze.res: FORCE | build/quality/results/expected
 	$(Q)$(ENTRY) --result $@ --board quality --entry analyze -- $(MAKE) analyze
 build/quality/results/coverage.res: FORCE | build/quality/results/expected
