@@ -100,13 +100,14 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
     return true;
 }
 
-/* Sets up the rest of a span that one region could not hold (the `rest`
- * bytes from `start`, 8-aligned) as further regions while slots remain, each
- * up to the largest block. Returns the bytes still left out: not managed,
- * not counted in capacity. Bounded by TH_MAX_REGIONS set-ups. */
+/* Sets up the `rest` bytes from `start` (4-aligned) as regions while slots
+ * remain, each up to the largest block and the next starting where the last
+ * one ends. Returns the bytes left out: not managed, not counted in capacity
+ * (all of them when not even one region fits). Bounded by TH_MAX_REGIONS
+ * set-ups. */
 static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
 {
-    while (rest != 0u && h->nregions < TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS - 1 times */
+    while (rest != 0u && h->nregions < TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS times */
         size_t dropped;
         if (!region_setup(h, &h->regions[h->nregions], start, rest, &dropped)) {
             break; /* too small to hold a block */
@@ -211,15 +212,12 @@ th_heap *th_init(void *base, size_t size)
     }
     th_heap *h = (th_heap *)hs;
     th_fill(h, 0u, sizeof(th_heap)); /* the state zeroed without a memset call */
-    h->nregions       = 1u;
-    uintptr_t start   = hs + sizeof(th_heap);
-    size_t    avail   = size - skip - sizeof(th_heap);
-    size_t    dropped = 0u;
-    if (!region_setup(h, &h->regions[0], start, avail, &dropped)) {
-        return NULL;
+    size_t left = add_pieces(h, hs + sizeof(th_heap), size - skip - sizeof(th_heap));
+    if (h->nregions == 0u) {
+        return NULL; /* too small for one block */
     }
     h->magic     = TH_MAGIC;
-    h->capacity  = size - add_pieces(h, start + (avail - dropped), dropped);
+    h->capacity  = size - left;
     h->tiny_base = h->regions[0].page0;
     h->min_free  = h->free_bytes;
     return h;
@@ -244,17 +242,14 @@ bool th_add_region(th_heap *h, void *base, size_t size)
                 ok = false;
             }
         }
-        uintptr_t start   = align_up(a, sizeof(uint32_t));
-        size_t    avail   = start - a < size ? size - (start - a) : 0u;
-        size_t    dropped = 0u;
-        if (ok && (avail == 0u ||
-                   !region_setup(h, &h->regions[h->nregions], start, avail, &dropped))) {
-            ok = false;
+        uintptr_t start = align_up(a, sizeof(uint32_t));
+        uint32_t  n0    = h->nregions;
+        size_t    left  = size;
+        if (ok && start - a < size) {
+            left = add_pieces(h, start, size - (start - a));
         }
-        if (ok) {
-            h->nregions++;
-            size -= add_pieces(h, start + (avail - dropped), dropped);
-        }
+        ok = ok && h->nregions > n0; /* else too small for one block */
+        size -= left;                /* capacity: all but what was left out */
     }
     if (ok) {
         h->capacity += size;
