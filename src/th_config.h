@@ -79,7 +79,8 @@
 /** TH_MAX_BLOCK_LOG2: log2 of the largest general block, header included.
  *  Sets the number of free-list bins (4 per power of two) and so the size of
  *  the heap state: 22 (4 MiB) gives 72 bins (288 bytes of list heads on a
- *  32-bit target). A region larger than this is used up to it. Default 22;
+ *  32-bit target). A region larger than this is split into regions of at
+ *  most this size, each taking one of the TH_MAX_REGIONS slots. Default 22;
  *  12 to 23. */
 #ifndef TH_MAX_BLOCK_LOG2
 #define TH_MAX_BLOCK_LOG2 22

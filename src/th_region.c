@@ -103,11 +103,17 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
 /* Sets up the `rest` bytes from `start` (4-aligned) as regions while slots
  * remain, each up to the largest block and the next starting where the last
  * one ends. Returns the bytes left out: not managed, not counted in capacity
- * (all of them when not even one region fits). Bounded by TH_MAX_REGIONS
+ * (all of them when not even one region fits). A split's last scrap under a
+ * page is left out too: it could not hold a slab, and a slot is worth more
+ * (the next RAM bank th_add_region is given). Bounded by TH_MAX_REGIONS
  * set-ups. */
 static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
 {
+    uint32_t n0 = h->nregions;
     while (rest != 0u && h->nregions < TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS times */
+        if (h->nregions != n0 && rest < TH_PAGE) {
+            break;
+        }
         size_t dropped;
         if (!region_setup(h, &h->regions[h->nregions], start, rest, &dropped)) {
             break; /* too small to hold a block */

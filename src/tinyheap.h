@@ -168,7 +168,8 @@ typedef struct th_stats {
  * A region larger than one block can span (2^TH_MAX_BLOCK_LOG2 bytes) is
  * split into consecutive regions of at most that size, each taking one of the
  * TH_MAX_REGIONS slots (stats.regions counts them); a tail no slot is left
- * for is not managed and not counted in capacity.
+ * for, or under 2^TH_TINY_SLAB_LOG2 bytes (not worth a slot), is not managed
+ * and not counted in capacity.
  *
  * Preconditions: [base, base + size) is memory the caller owns and that
  * nothing else (another heap included) uses while this heap lives.
@@ -179,7 +180,8 @@ typedef struct th_stats {
  * TH_MIN_REGION is enough (an upper bound: a little less may do).
  * Time: proportional to size / 2^(TH_TINY_SLAB_LOG2 + 5) (the page map of the
  * region is cleared a word per 32 pages of 2^TH_TINY_SLAB_LOG2 bytes): about
- * 128 words for 2 MiB; no other call depends on the size of the heap.
+ * 128 words for 2 MiB; with TH_FILL (debug builds) the whole region is
+ * filled with the freed pattern as well, O(size).
  * Thread safety: none needed; the heap does not exist before this returns.
  */
 th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
@@ -190,7 +192,8 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  *
  * A region larger than 2^TH_MAX_BLOCK_LOG2 bytes is split as in th_init: it
  * takes as many slots as it needs and are free, and a tail no slot is left
- * for is not managed (stats.capacity says what was added).
+ * for, or under 2^TH_TINY_SLAB_LOG2 bytes, is not managed (stats.capacity
+ * says what was added).
  *
  * Preconditions: [base, base + size) is memory the caller owns and gives up
  * to the heap for as long as it lives; everything else is checked.
@@ -199,9 +202,9 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  * NULL, base is NULL, the region is too small to hold one minimal block after
  * alignment, it wraps the address space, it overlaps a region of h, or the
  * heap already has TH_MAX_REGIONS regions.
- * Time: proportional to size / 2^(TH_TINY_SLAB_LOG2 + 5) (the page map of the
- * region is cleared a word per 32 pages), never more than TH_MAX_REGIONS
- * region set-ups. Thread safety: takes the heap lock.
+ * Time: as th_init's (the page map cleared a word per 32 pages, and with
+ * TH_FILL the region filled), never more than TH_MAX_REGIONS region set-ups.
+ * Thread safety: takes the heap lock.
  */
 bool th_add_region(th_heap *h, void *base, size_t size);
 
@@ -367,7 +370,9 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align) TH_MALLOC_LIKE
  * damaged link cannot make it loop).
  * Preconditions: none; h is checked. h == NULL: a zeroed struct +
  * TH_FAULT_BAD_ARGUMENT.
- * Time: linear in the number of blocks. Thread safety: takes the heap lock.
+ * Time: linear in the number of blocks and of pages (one page map bit per
+ * 2^TH_TINY_SLAB_LOG2 bytes of every region). Thread safety: takes the heap
+ * lock.
  */
 th_stats th_get_stats(const th_heap *h);
 

@@ -138,6 +138,21 @@ static void fr_unlock(void *ctx)
     (void)xTaskResumeAll();
 }
 
+/* Asserts that a region of `size` bytes the heap took `gained` of (its
+ * capacity grew by that) lost at most a scrap: one over 2^TH_MAX_BLOCK_LOG2
+ * bytes takes a slot per piece, and past the last slot its end is left out. */
+static void fr_assert_whole(size_t gained, size_t size)
+{
+    configASSERT(size - gained < ((size_t)1 << TH_TINY_SLAB_LOG2));
+    (void)gained; /* configASSERT may be empty */
+    (void)size;
+}
+
+static size_t fr_capacity(void)
+{
+    return fr_the_heap != NULL ? th_get_stats(fr_the_heap).capacity : 0u;
+}
+
 static void fr_adopt(th_heap *h)
 {
     th_set_lock(h, fr_lock, fr_unlock, NULL);
@@ -153,6 +168,7 @@ static th_heap *fr_heap_get(void)
         configASSERT(h != NULL); /* configTOTAL_HEAP_SIZE below TH_MIN_REGION */
         if (h != NULL) {
             fr_adopt(h);
+            fr_assert_whole(fr_capacity(), sizeof ucHeap);
         }
     }
 #else
@@ -333,14 +349,15 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
             if (h != NULL) {
                 fr_adopt(h);
                 first = r;
+                fr_assert_whole(fr_capacity(), r->xSizeInBytes);
             }
         }
         for (const HeapRegion_t *r = pxHeapRegions;
              go == pdTRUE && fr_the_heap != NULL && r->xSizeInBytes != 0u; r++) {
             /* A region too small to hold a block is ignored. Past the
              * heap's TH_MAX_REGIONS slots (a region over 2^TH_MAX_BLOCK_LOG2
-             * bytes takes several), the rest of the list is left out, and
-             * the heap built so far is kept. */
+             * bytes takes several), the rest of the list, or of a region,
+             * is left out with an assert, and the heap built so far is kept. */
             if (r != first && r->xSizeInBytes >= FR_MIN_EXTRA_REGION) {
                 BaseType_t room =
                     th_get_stats(fr_the_heap).regions < (size_t)TH_MAX_REGIONS ? pdTRUE : pdFALSE;
@@ -348,7 +365,10 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
                 if (room == pdFALSE) {
                     break;
                 }
-                (void)th_add_region(fr_the_heap, r->pucStartAddress, r->xSizeInBytes);
+                size_t before = fr_capacity();
+                if (th_add_region(fr_the_heap, r->pucStartAddress, r->xSizeInBytes)) {
+                    fr_assert_whole(fr_capacity() - before, r->xSizeInBytes);
+                }
             }
         }
         configASSERT(fr_the_heap != NULL); /* no region holds the heap state */
