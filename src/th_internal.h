@@ -57,6 +57,8 @@
  * and of the highest of the smeared x * 0x07C4ACDD >> 27 (de Bruijn). */
 extern const uint8_t th_debruijn_ctz[32];
 extern const uint8_t th_debruijn_log2[32];
+extern const uint8_t th_bin_small[256];
+uint32_t             th_bin_large(uint32_t g);
 /* Index of the lowest set bit of x (x != 0). */
 static inline __attribute__((always_inline)) unsigned th_ctz_v6m(uint32_t x)
 {
@@ -320,16 +322,26 @@ TH_INLINE th_links *th_lk(const th_block *b)
     return (th_links *)(th_addr(b) + sizeof(th_word));
 }
 
+/* Bin index of a free block of g granules, g >= 8: four classes per power
+ * of two (th_heap.c's essay). */
+TH_INLINE uint32_t th_bin_calc(uint32_t g)
+{
+    uint32_t fl = 31u - TH_CLZ(g);
+    return (fl << 2) + ((g >> (fl - 2u)) & 3u) - 4u;
+}
+
 /* Bin index of a free block of `bsize` bytes: exact below 64 bytes, then
- * four classes per power of two (th_heap.c's essay). */
+ * four classes per power of two. On ARMv6-M, which has no CLZ, a table
+ * answers every size below 2 KiB in one load (th_region.c) and a call the
+ * rest: the de Bruijn log2 inline at every use cost more code and time. */
 TH_INLINE uint32_t th_bin_of(uint32_t bsize)
 {
     uint32_t g = bsize / TH_GRANULE;
-    if (g < 8u) {
-        return g;
-    }
-    uint32_t fl = 31u - TH_CLZ(g);
-    return (fl << 2) + ((g >> (fl - 2u)) & 3u) - 4u;
+#if defined(__thumb__) && !defined(__thumb2__)
+    return g < 256u ? th_bin_small[g] : th_bin_large(g);
+#else
+    return g < 8u ? g : th_bin_calc(g);
+#endif
 }
 
 /* Block size for a request of `size` bytes (size <= TH_MAX_REQUEST). */

@@ -27,6 +27,45 @@ const uint8_t th_debruijn_ctz[32]  = {0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20
 const uint8_t th_debruijn_log2[32] = {0,  9,  1,  10, 13, 21, 2,  29, 11, 14, 16,
                                       18, 22, 25, 3,  30, 8,  12, 20, 28, 15, 17,
                                       24, 7,  19, 27, 23, 6,  26, 5,  4,  31};
+
+/* th_bin_of for the block sizes below 2 KiB (g = bsize / 8 < 256) on
+ * ARMv6-M, which has no CLZ: one load instead of a de Bruijn log2 and the
+ * arithmetic around it, on every malloc and free (th_internal.h). Entry g is
+ * g below 8, else 4 * log2(g) - 4 plus the two bits below g's highest. */
+const uint8_t th_bin_small[256] = {
+     0,  1,  2,  3,  4,  5,  6,  7,  8,  8,  9,  9, 10, 10, 11, 11,
+    12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15,
+    16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17, 17,
+    18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
+    20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20,
+    21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21,
+    22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22,
+    23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
+    24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+    24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+    25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25,
+    25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25,
+    26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26,
+    26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26,
+    27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27,
+    27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27,
+};
+
+/* th_bin_of for g >= 256 (and below 2^20: TH_MAX_BLOCK_LOG2 <= 23) from the
+ * same table: shifting g right by 4 takes 1 from its log2 and keeps the two
+ * bits below the highest, so bin(g) = bin(g >> 4k) + 16k while g >> 4k is
+ * still at least 8 (here at least 16). */
+uint32_t th_bin_large(uint32_t g)
+{
+    if (g < 4096u) {
+        return th_bin_small[g >> 4] + 16u;
+    }
+    if (g < 65536u) {
+        return th_bin_small[g >> 8] + 32u;
+    }
+    return th_bin_small[g >> 12] + 48u;
+}
+_Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "th_bin_large: g = bsize / 8 < 2^20");
 #endif
 
 static th_fault_handler g_handler; /* NULL: the default below */
