@@ -5,7 +5,8 @@
  * own instead of the CLZ instruction, so they are checked against a plain
  * loop: every single bit, every low mask, and random values; and th_bin_of
  * against its definition (8 exact classes, then 4 per power of two) for
- * every block size up to the largest.
+ * every block size up to the largest (on ARMv6-M it reads a 256-entry
+ * table, shifted for the larger sizes: th_bin_small, th_bin_large).
  */
 #include "harness.h"
 #include "th_internal.h"
