@@ -359,15 +359,13 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
              * bytes takes several), the rest of the list, or of a region,
              * is left out with an assert, and the heap built so far is kept. */
             if (r != first && r->xSizeInBytes >= FR_MIN_EXTRA_REGION) {
-                BaseType_t room =
-                    th_get_stats(fr_the_heap).regions < (size_t)TH_MAX_REGIONS ? pdTRUE : pdFALSE;
-                configASSERT(room == pdTRUE);
-                if (room == pdFALSE) {
+                th_stats before = th_get_stats(fr_the_heap); /* slots and capacity */
+                configASSERT(before.regions < (size_t)TH_MAX_REGIONS);
+                if (before.regions >= (size_t)TH_MAX_REGIONS) {
                     break;
                 }
-                size_t before = fr_capacity();
                 if (th_add_region(fr_the_heap, r->pucStartAddress, r->xSizeInBytes)) {
-                    fr_assert_whole(fr_capacity() - before, r->xSizeInBytes);
+                    fr_assert_whole(fr_capacity() - before.capacity, r->xSizeInBytes);
                 }
             }
         }
