@@ -254,9 +254,9 @@ $(R)/build-harness.res: FORCE | $(R)/expected
 # The consumer firmware (README "Using tinyheap in a firmware"), built from
 # scratch with its Makefile and with CMake, and run under QEMU on the boards
 # whose memory map its app.ld describes (the MPS2 AN385/AN386).
-CONSUMER_RUN = $(filter mps2-an385 mps2-an386,$(QEMU_MACHINE))
+CONSUMER_RUN = $(filter mps2-an385 mps2-an386,$(BOARD))
 $(R)/consumer-make.res $(R)/consumer-cmake.res: $(R)/consumer-%.res: FORCE | $(R)/expected
-	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry consumer:$* -- \
+	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry consumer:$* -- env $(RUN_ENV) \
 	    tests-qemu/scripts/build-consumer.sh $* $(B)/consumer-$* '$(ARCH_FLAGS)' $(CONSUMER_RUN)
 $(R)/build-src.res: FORCE | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:src --need-files '$(LIB_SRCS)' -- \

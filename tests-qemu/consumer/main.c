@@ -41,7 +41,7 @@ void reset_handler(void)
         *d++ = 0u;
     }
     int failed = main();
-    semihost(0x04u, failed == 0 ? "PASS consumer\n" : "FAIL consumer\n"); /* SYS_WRITE0 */
+    semihost(0x04u, failed == 0 ? "PASS app\n" : "FAIL app\n"); /* SYS_WRITE0: the runner wants PASS <image> */
     /* SYS_EXIT: ApplicationExit (status 0) or RunTimeErrorUnknown (status 1). */
     semihost(0x18u, (const void *)(uintptr_t)(failed == 0 ? 0x20026u : 0x20023u));
     for (;;) {

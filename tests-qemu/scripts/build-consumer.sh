@@ -5,15 +5,15 @@
 # Makefile, or with CMake (add_subdirectory + target_link_libraries(app
 # tinyheap tinyheap_newlib) and the arm-none-eabi toolchain file, MinSizeRel).
 # Checks that the image holds tinyheap and the newlib port and not newlib's
-# own allocator (nm); given a QEMU machine, runs it there and requires its
-# "PASS consumer" line and exit status 0.
+# own allocator (nm); given a board, runs it under that board's QEMU with
+# run-test.sh, which requires its "PASS app" line and exit status 0.
 #
-#   build-consumer.sh make|cmake <build-dir> '<cpu flags>' [<qemu machine>]
+#   build-consumer.sh make|cmake <build-dir> '<cpu flags>' [<board>]
 set -eu
 how=$1
 dir=$(realpath -m "$2") # make -C changes directory
 flags=$3
-machine=${4:-}
+board=${4:-}
 rm -rf "$dir"
 case "$how" in
 make)
@@ -43,15 +43,8 @@ if printf '%s\n' "$syms" | grep -Eq ' (__malloc_free_list|_sbrk_r)$'; then
     exit 1
 fi
 echo "consumer built with $how: $elf"
-if [ -n "$machine" ]; then
-    set +e
-    out=$(timeout 30 qemu-system-arm -machine "$machine" -nographic -monitor none \
-          -semihosting-config enable=on,target=native -kernel "$elf" 2>&1 </dev/null)
-    rc=$?
-    set -e
-    printf '%s\n' "$out"
-    if [ "$rc" -ne 0 ] || ! printf '%s\n' "$out" | grep -qx 'PASS consumer'; then
-        echo "build-consumer.sh: $elf on $machine: exit status $rc" >&2
-        exit 1
-    fi
+if [ -n "$board" ]; then
+    # The tests' own runner: QEMU command from the board, timeout, exit
+    # status, and the "PASS app" line main.c prints (PASS <image name>).
+    exec tests-qemu/scripts/run-test.sh --show --log "$dir/app.log" "$board" "$elf"
 fi
