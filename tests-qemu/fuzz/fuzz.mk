@@ -29,29 +29,24 @@ FUZZ_CFLAGS     := -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,addre
                    -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc $(TEST_DEFS) \
                    $(FUZZ_EXTRA_CFLAGS)
 
-# The same target with the allocator built as firmware ships it.
+# The same target with the allocator built as firmware ships it, and the
+# debug one with regions split into pieces (th_region.c, add_pieces).
 FUZZ_REL_BIN    := $(FUZZ_DIR)/fuzz_heap_release
 FUZZ_REL_CFLAGS := $(filter-out -DTH_DEBUG=1,$(FUZZ_CFLAGS)) -DTH_DEBUG=0
+FUZZ_SPLIT_DEFS := -DTH_MAX_BLOCK_LOG2=12 -DTH_MAX_REGIONS=8
+FUZZ_SPLIT_BIN  := $(FUZZ_DIR)/fuzz_heap_split
 
 .PHONY: fuzz fuzz-build fuzz-check fuzz-release-check fuzz-split-check fuzz-merge
 
+# The three builds differ only in their flags.
+FUZZ_FLAGS_fuzz_heap         = $(FUZZ_CFLAGS)
+FUZZ_FLAGS_fuzz_heap_release = $(FUZZ_REL_CFLAGS)
+FUZZ_FLAGS_fuzz_heap_split   = $(FUZZ_CFLAGS) $(FUZZ_SPLIT_DEFS)
 fuzz-build: $(FUZZ_BIN)
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
+$(FUZZ_BIN) $(FUZZ_REL_BIN) $(FUZZ_SPLIT_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@
-$(FUZZ_REL_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
-	@mkdir -p $(@D)
-	$(call msg,FUZZ,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_REL_CFLAGS) $(FUZZ_SRCS) -o $@
-
-# The debug target with regions split into pieces (th_region.c, add_pieces).
-FUZZ_SPLIT_DEFS   := -DTH_MAX_BLOCK_LOG2=12 -DTH_MAX_REGIONS=8
-FUZZ_SPLIT_BIN    := $(FUZZ_DIR)/fuzz_heap_split
-$(FUZZ_SPLIT_BIN): $(FUZZ_SRCS) $(wildcard src/*.h) tests-qemu/fuzz/fuzz.mk
-	@mkdir -p $(@D)
-	$(call msg,FUZZ,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SPLIT_DEFS) $(FUZZ_SRCS) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS_$(notdir $@)) $(FUZZ_SRCS) -o $@
 
 FUZZ_RUN := $(if $(FUZZ_SPLIT),$(FUZZ_SPLIT_BIN),$(if $(FUZZ_RELEASE),$(FUZZ_REL_BIN),$(FUZZ_BIN)))
 fuzz: $(FUZZ_RUN)
@@ -61,23 +56,16 @@ fuzz: $(FUZZ_RUN)
 	    -workers=$(FUZZ_JOBS) -print_final_stats=1 -artifact_prefix=artifacts/ corpus \
 	    $(FUZZ_ARGS)
 
+# make check's runs of each build: the committed corpus replayed, then
+# FUZZ_CHECK_RUNS fixed-seed executions in a scratch corpus of its own.
 fuzz-check: $(FUZZ_BIN)
-	@rm -rf $(FUZZ_DIR)/scratch && mkdir -p $(FUZZ_DIR)/scratch $(FUZZ_DIR)/artifacts
-	$(Q)$(FUZZ_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
-	$(Q)$(FUZZ_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch $(FUZZ_SEEDS)
-
 fuzz-release-check: $(FUZZ_REL_BIN)
-	@rm -rf $(FUZZ_DIR)/scratch-rel && mkdir -p $(FUZZ_DIR)/scratch-rel $(FUZZ_DIR)/artifacts
-	$(Q)$(FUZZ_REL_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
-	$(Q)$(FUZZ_REL_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch-rel $(FUZZ_SEEDS)
-
 fuzz-split-check: $(FUZZ_SPLIT_BIN)
-	@rm -rf $(FUZZ_DIR)/scratch-split && mkdir -p $(FUZZ_DIR)/scratch-split $(FUZZ_DIR)/artifacts
-	$(Q)$(FUZZ_SPLIT_BIN) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
-	$(Q)$(FUZZ_SPLIT_BIN) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch-split $(FUZZ_SEEDS)
+fuzz-check fuzz-release-check fuzz-split-check:
+	@rm -rf $(FUZZ_DIR)/scratch-$@ && mkdir -p $(FUZZ_DIR)/scratch-$@ $(FUZZ_DIR)/artifacts
+	$(Q)$(firstword $^) -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_SEEDS)
+	$(Q)$(firstword $^) -seed=1 -runs=$(FUZZ_CHECK_RUNS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/scratch-$@ $(FUZZ_SEEDS)
 
 fuzz-merge: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_SEEDS)
