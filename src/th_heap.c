@@ -593,6 +593,11 @@ th_block *th_gen_release(th_heap *h, th_block *b)
         bin_remove(h, n, ns);
 #if TH_FILL
         th_fill(n, (uint8_t)TH_FILL_FREED_BYTE, TH_LINKS_END); /* its buried header and links */
+        /* The header of n, a block that is free, is buried too: marked
+         * freed (as below), not filled, so that a second free of n still
+         * reports TH_FAULT_DOUBLE_FREE. Without TH_FILL its free header
+         * stays, which says the same. */
+        n->header = buried_mark(n);
 #endif
         size += ns;
     }
