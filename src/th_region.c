@@ -85,22 +85,31 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
     return (a + align - 1u) & ~(align - 1u);
 }
 
+/* The most a piece of a split region needs besides its largest block:
+ * the page map of a piece (one bit per page of the block, two pages more
+ * for a start anywhere in a page and the block's end), the alignment of
+ * the first header and the sentinel, with room to spare. With it, every
+ * piece holds a block of 2^TH_MAX_BLOCK_LOG2 - 8 bytes, so a request of
+ * TH_MAX_REQUEST can succeed. */
+#define PIECE_EXTRA                                                                        \
+    ((((((size_t)1 << TH_MAX_BLOCK_LOG2) / TH_PAGE + 2u) + 31u) / 32u) * sizeof(uint32_t) + \
+     64u)
+
 /* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
  * memory the caller gave): page map, one free block, sentinel. False when
- * it cannot hold a minimal block; nothing is written then. *dropped is the
- * rest of a region larger than the largest block: it starts right after
- * this piece's sentinel, at start + avail - *dropped (8-aligned), and
- * add_pieces makes further regions of it. A region that is not split keeps
- * its last few bytes of rounding (counted in capacity, as they always were). */
+ * it cannot hold a minimal block; nothing is written then. *dropped is what
+ * follows the sentinel, at start + avail - *dropped: the rest of a region
+ * larger than the largest block (8-aligned: add_pieces makes further
+ * regions of it), or else the region's last 0..7 bytes, too few for a
+ * granule (not managed, so not counted in capacity either). */
 static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail,
                          size_t *dropped)
 {
     size_t max_span = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
     size_t given    = avail;
-    bool   split    = avail > max_span + TH_PAGE + 64u;
     *dropped        = 0u;
-    if (split) {
-        avail = max_span + TH_PAGE + 64u; /* sizes the page map of one piece */
+    if (avail > max_span + PIECE_EXTRA) {
+        avail = max_span + PIECE_EXTRA; /* one piece: room for the largest block */
     }
     uintptr_t page0  = start & ~(uintptr_t)(TH_PAGE - 1u);
     size_t    npages = (start - page0 + avail + TH_PAGE - 1u) / TH_PAGE;
@@ -117,17 +126,15 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
     }
     size_t span = (avail - used - sizeof(th_word)) & ~(size_t)(TH_GRANULE - 1u);
     if (span > max_span) {
-        span  = max_span;
-        split = true;
+        span = max_span;
     }
     if (span < TH_MIN_BLOCK) {
         return false;
     }
-    if (split) {
-        /* The piece ends at its sentinel: every byte after it is the rest's
-         * (no hole between pieces that a later th_add_region could take). */
-        *dropped = given - (used + span + sizeof(th_word));
-    }
+    /* The region ends at its sentinel: every byte after it is the next
+     * piece's or left out (no hole between pieces that a later
+     * th_add_region could take, no byte counted that no block can use). */
+    *dropped = given - (used + span + sizeof(th_word));
     r->first   = first;
     r->span    = (uint32_t)span;
     r->page0   = page0;
@@ -180,7 +187,8 @@ void th_bad_heap(const th_heap *h)
     th_raise(NULL, TH_FAULT_BAD_ARGUMENT, h);
 }
 
-/* Calls the handler without counting: for th_check, which never writes. */
+/* Calls the handler without counting: for th_check and th_walk, which never
+ * write the heap. */
 void th_report(const th_heap *h, th_fault kind, const void *ptr)
 {
     th_fault_handler fn = g_handler != NULL ? g_handler : default_handler;

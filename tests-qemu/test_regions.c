@@ -101,7 +101,10 @@ static void test_multi_region(void)
     CHECK(th_add_region(h, arena + 2u * q, 2048));
     th_stats s1 = th_get_stats(h);
     CHECK_EQ(s1.regions, 3);
-    CHECK_EQ(s1.capacity, s0.capacity + 1500 + 2048);
+    /* Every byte given counts but each region's last 0..7, which no
+     * 8-byte granule can use. */
+    CHECK(s1.capacity <= s0.capacity + 1500 + 2048 &&
+          s1.capacity + 2u * 7u >= s0.capacity + 1500 + 2048);
     CHECK(s1.free_bytes > s0.free_bytes + 3000);
     CHECK(th_check(h));
     /* A block larger than the first region comes from the third. */
@@ -119,6 +122,30 @@ static void test_multi_region(void)
     CHECK_EQ(h_total_faults, 1);                       /* and nothing else so far */
     h_reset_faults();
     CHECK(th_check(h));
+}
+
+/* A region's last 0..7 bytes, too few for a granule, are neither managed
+ * nor counted: a region given over them overlaps nothing the heap uses, and
+ * capacity never counts a byte twice. */
+static void test_region_tail(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    for (size_t k = 0; k < 8u; k++) {
+        th_heap *h = th_init(arena, 4096u + k);
+        CHECK(h != NULL);
+        size_t c0 = th_get_stats(h).capacity;
+        CHECK(c0 <= 4096u + k && c0 + 8u > 4096u + k);
+        bool ok = th_add_region(h, arena + 4096u, 2048u);
+        CHECK(ok == (c0 <= 4096u)); /* refused iff it overlaps counted bytes */
+        if (!ok) {
+            CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
+            h_reset_faults();
+        }
+        CHECK(th_get_stats(h).capacity <= 4096u + 2048u);
+        exhaust_and_recover(h);
+        CHECK(th_check(h));
+    }
 }
 
 static void test_default(void)
@@ -176,23 +203,30 @@ static void test_oversized_region(void)
     if (!CHECK(map != MAP_FAILED)) {
         return;
     }
-    /* A piece takes 2^TH_MAX_BLOCK_LOG2 + 568 bytes (its page map's
-     * allowance): 300 bytes more could hold a block, but a scrap under a
-     * page is not worth a slot and is left out of capacity. (A heap of its
-     * own, abandoned after.) */
-    size_t   piece = max + 568u;
+    /* A piece is its page map (a bit per 512-byte page, for a start on a
+     * page boundary as here), the largest block, 2^TH_MAX_BLOCK_LOG2 - 8
+     * bytes, after a header at 4 mod 8, and the sentinel. 300 bytes more
+     * could hold a block, but a scrap under a page is not worth a slot and
+     * is left out of capacity. (A heap of its own, abandoned after.) */
+    size_t   mapb  = ((max / 512u + 3u + 31u) / 32u) * 4u;
+    size_t   piece = (((mapb + 4u) + 7u) & ~(size_t)7u) - 4u + (max - 8u) + 4u;
     th_heap *t     = th_init(map + first + 8192u, 65536u);
     CHECK(t != NULL && th_add_region(t, map + first + 8192u + 65536u, piece + 300u));
     CHECK_EQ(th_get_stats(t).regions, 2);
     CHECK_EQ(th_get_stats(t).capacity, 65536u + piece);
+    /* The piece holds the largest block there is: TH_MAX_REQUEST succeeds. */
+    CHECK_EQ(th_get_stats(t).largest_free, TH_MAX_REQUEST);
+    void *whole = th_malloc(t, TH_MAX_REQUEST);
+    CHECK(whole != NULL);
+    th_free(t, whole);
     CHECK(th_check(t));
 
     th_heap *h = th_init(map, first);
     CHECK(h != NULL);
     th_stats s0 = th_get_stats(h);
     CHECK_EQ(s0.regions, 3);
-    CHECK_EQ(s0.capacity, first); /* every byte managed */
-    CHECK(s0.largest_free > max - 4096u && s0.largest_free <= TH_MAX_REQUEST);
+    CHECK(first - s0.capacity < 8u); /* every byte managed but the last granule's rest */
+    CHECK_EQ(s0.largest_free, TH_MAX_REQUEST); /* a piece holds the largest block */
     /* Two blocks as large as a region can hold, one in each big piece, and
      * everything written stays inside the mapping. */
     uint8_t *a = th_malloc(h, s0.largest_free);
@@ -216,13 +250,18 @@ static void test_oversized_region(void)
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
     h_reset_faults();
     CHECK_EQ(th_get_stats(h).capacity, s1.capacity);
-    /* largest_free is exact (the one block that large may be behind
-     * another region's in its size class: the figure says what succeeds). */
+    /* Every full piece holds the largest block: largest_free is the
+     * largest request there is, and it succeeds; one byte more is a bad
+     * argument, not out of memory. */
     size_t   lf  = th_get_stats(h).largest_free;
+    CHECK_EQ(lf, TH_MAX_REQUEST);
     uint8_t *big = th_malloc(h, lf);
     CHECK(big != NULL);
     th_free(h, big);
     CHECK(th_malloc(h, lf + 1u) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
+    CHECK_EQ(th_get_stats(h).failed, 0u);
+    h_reset_faults();
     CHECK(th_check(h));
     munmap(map, total);
 }
@@ -237,6 +276,7 @@ int main(void)
     CHECK(n >= 8192);
     test_alignments();
     test_multi_region();
+    test_region_tail();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();

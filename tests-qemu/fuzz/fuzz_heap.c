@@ -801,11 +801,15 @@ static size_t model_added(uint8_t *base, size_t size, size_t regions0, size_t ca
     th_stats s      = th_get_stats(g_h);
     size_t   pieces = s.regions - regions0;
     size_t   added  = s.capacity - capacity0;
-    size_t   piece  = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE + TH_PAGE + 64u;
+    /* A piece: its largest block, its page map (a bit per page, two pages
+     * more), alignment and sentinel (th_region.c, PIECE_EXTRA). */
+    size_t max   = (size_t)1 << TH_MAX_BLOCK_LOG2;
+    size_t piece = max - TH_GRANULE + ((max / TH_PAGE + 2u + 31u) / 32u) * 4u + 64u;
     REQUIRE(s.regions > regions0 && s.regions <= TH_MAX_REGIONS);
     REQUIRE(added <= size && added <= pieces * piece + TH_HEAP_STATE_BYTES + 8u);
-    if (size <= ((size_t)1 << TH_MAX_BLOCK_LOG2)) {
-        REQUIRE(pieces == 1u && added == size); /* no split: the old, exact model */
+    if (size <= max) {
+        /* No split: all but the last 0..7 bytes, too few for a granule. */
+        REQUIRE(pieces == 1u && size - added < TH_GRANULE);
     }
     if (s.regions < TH_MAX_REGIONS) {
         REQUIRE(size - added < TH_MIN_REGION); /* a free slot: only a scrap left out */
