@@ -317,10 +317,10 @@ bool th_check(const th_heap *h)
     tally t; /* zeroed by th_fill, not `= {0}`: GCC makes that a memset call */
     th_fill(&t, 0u, sizeof t);
     bool ok = check_all(h, &t);
-    th_unlock(h);
     if (!ok) {
-        th_report(h, TH_FAULT_CORRUPTION, (const void *)t.bad);
+        th_report(h, TH_FAULT_CORRUPTION, (const void *)t.bad); /* lock held, as for any fault */
     }
+    th_unlock(h);
     return ok;
 }
 
@@ -476,11 +476,13 @@ void th_walk(const th_heap *h, th_walk_fn fn, void *user)
     if (!th_heap_ok(h)) {
         return;
     }
-    if (fn == NULL) {
-        th_bad_heap(NULL); /* a NULL callback: bad argument */
-        return;
-    }
     th_lock(h);
-    walk_blocks(h, fn, user);
+    if (fn == NULL) {
+        /* Reported on this heap, lock held, but not counted: th_walk, like
+         * th_check, never writes the heap. */
+        th_report(h, TH_FAULT_BAD_ARGUMENT, NULL);
+    } else {
+        walk_blocks(h, fn, user);
+    }
     th_unlock(h);
 }

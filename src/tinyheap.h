@@ -25,7 +25,8 @@
  * alignment that is not a power of two, metadata found corrupted) never
  * corrupts the heap: the call invokes the fault handler, counts the fault in
  * th_stats.faults[kind], leaves the heap exactly as it was and returns its
- * documented failure value.
+ * documented failure value. (th_check and th_walk, which never write the
+ * heap, call the handler without counting.)
  *
  * The heap argument: every function that takes `h` treats a NULL `h`, or
  * one whose state does not carry the heap's magic word, as
@@ -169,7 +170,8 @@ typedef struct th_stats {
  * split into consecutive regions of at most that size, each taking one of the
  * TH_MAX_REGIONS slots (stats.regions counts them); a tail no slot is left
  * for, or under 2^TH_TINY_SLAB_LOG2 bytes (not worth a slot), is not managed
- * and not counted in capacity.
+ * and not counted in capacity; nor are a region's last 0..7 bytes, too few
+ * for the 8-byte granule of its blocks.
  *
  * Preconditions: [base, base + size) is memory the caller owns and that
  * nothing else (another heap included) uses while this heap lives.
@@ -200,8 +202,10 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  *
  * Returns false, adds nothing and raises TH_FAULT_BAD_ARGUMENT iff: h is
  * NULL, base is NULL, the region is too small to hold one minimal block after
- * alignment, it wraps the address space, it overlaps a region of h, or the
- * heap already has TH_MAX_REGIONS regions.
+ * alignment, it wraps the address space, it overlaps what a region of h
+ * manages (the heap state or page map through the end sentinel: the last
+ * 0..7 bytes of a region, left out, do not count), or the heap already has
+ * TH_MAX_REGIONS regions.
  * Time: as th_init's (the page map cleared a word per 32 pages, and with
  * TH_FILL the region filled), never more than TH_MAX_REGIONS region set-ups.
  * Thread safety: takes the heap lock.
@@ -326,9 +330,12 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * left exactly as it was: TH_FAULT_DOUBLE_FREE for a block that is free now,
  * TH_FAULT_BAD_POINTER for a foreign, interior, persistent or never-allocated
  * pointer, TH_FAULT_CORRUPTION when the block's metadata is damaged.
- * Tiny objects carry no history: a pointer to free room in a tiny block
- * counts as a double free, one into a live object's interior as a bad
- * pointer.
+ * The kind is read from the memory as it is now; blocks keep no history.
+ * So a pointer to free room in a tiny block counts as a double free, one
+ * into a live object's interior as a bad pointer; the start of a free
+ * general block reads as a double free even if it was never handed out;
+ * and a stale pointer into memory that has since been reused or split
+ * again may read as either kind. Whatever the kind, nothing changes.
  * Time: constant. Thread safety: takes the heap lock.
  */
 void th_free(th_heap *h, void *p);
@@ -397,7 +404,8 @@ void th_reset_min_free(th_heap *h);
 /**
  * Full consistency walk: checks every invariant numbered in th_internal.h.
  * Never modifies the heap (counters included). Reports the first corruption
- * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address)
+ * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address;
+ * the lock held, as for every fault)
  * and returns false; true when the heap is consistent. Preconditions: none;
  * h is checked. The default fault
  * handler traps when TH_DEBUG is 1 (the default without NDEBUG): install
@@ -414,7 +422,8 @@ typedef void (*th_walk_fn)(void *user, char kind, const void *addr, size_t size)
 /**
  * Calls fn for every block of every region, in address order (a heap map).
  * Preconditions: fn does not call back into the heap (see below).
- * fn == NULL: TH_FAULT_BAD_ARGUMENT, nothing called.
+ * fn == NULL: TH_FAULT_BAD_ARGUMENT reported on h, the lock held, but not
+ * counted (th_walk never writes the heap); nothing else is called.
  * Time: linear in the number of blocks. Thread safety: takes the heap lock;
  * fn must not call back into the heap.
  */

@@ -39,6 +39,22 @@ static void expect_caught_size(const char *what, size_t *addr)
     CHECK(th_check(H));
 }
 
+/* A lock that counts its depth, and a fault handler that notes the heap,
+ * the kind and the depth it was called at. */
+static int       s_depth;
+static int       s_seen_depth;
+static th_heap  *s_seen_heap;
+static th_fault  s_seen_kind;
+static void      depth_lock(void *ctx) { ++*(int *)ctx; }
+static void      depth_unlock(void *ctx) { --*(int *)ctx; }
+static void      note_fault(th_heap *h, th_fault kind, const void *ptr)
+{
+    (void)ptr;
+    s_seen_heap  = h;
+    s_seen_kind  = kind;
+    s_seen_depth = s_depth;
+}
+
 static th_block *hdr_of(const void *p) { return (th_block *)((uintptr_t)p - 4u); }
 
 int main(void)
@@ -113,6 +129,25 @@ int main(void)
     CHECK_EQ(th_min_free_bytes(NULL), 0);
     th_reset_min_free(NULL);
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 9);
+
+    /* The inspection calls report on the heap they were given, inside its
+     * lock like every other call, and count nothing (they never write). */
+    th_set_lock(H, depth_lock, depth_unlock, &s_depth);
+    th_fault_handler prev = th_set_fault_handler(note_fault);
+    th_stats         f0   = th_get_stats(H);
+    th_walk(H, NULL, NULL);
+    CHECK(s_seen_heap == H && s_seen_depth == 1 && s_seen_kind == TH_FAULT_BAD_ARGUMENT);
+    s_seen_heap = NULL;
+    H->in_use += 8u; /* damage th_check finds */
+    CHECK(!th_check(H));
+    H->in_use -= 8u;
+    CHECK(s_seen_heap == H && s_seen_depth == 1 && s_seen_kind == TH_FAULT_CORRUPTION);
+    CHECK_EQ(s_depth, 0);
+    th_stats f1 = th_get_stats(H);
+    CHECK_EQ(f1.faults[TH_FAULT_BAD_ARGUMENT], f0.faults[TH_FAULT_BAD_ARGUMENT]);
+    CHECK_EQ(f1.faults[TH_FAULT_CORRUPTION], f0.faults[TH_FAULT_CORRUPTION]);
+    th_set_fault_handler(prev);
+    th_set_lock(H, NULL, NULL, NULL);
 
     /* The O(1) free-space queries agree with the stats. */
     h_reset_faults();
