@@ -45,6 +45,7 @@ static bool malloc_over(void) { return th_malloc(H, s_over) == NULL; }
 static bool calloc_null_heap(void) { return th_calloc(NULL, 1, 8) == NULL; }
 static bool calloc_overflow(void) { return th_calloc(H, s_half, 2) == NULL; }
 static bool calloc_zero(void) { return th_calloc(H, 0, 8) == NULL; }
+static bool calloc_zero_size(void) { return th_calloc(H, 8, 0) == NULL; }
 static bool realloc_null_heap(void) { return th_realloc(NULL, G, 8) == NULL; }
 static bool realloc_foreign(void) { return th_realloc(H, s_foreign, 8) == NULL; }
 static bool realloc_interior(void) { return th_realloc(H, G + 8, 8) == NULL; }
@@ -66,6 +67,11 @@ static bool free_interior_odd(void) { th_free(H, G + 1); return true; }
 static bool free_tiny_interior(void) { th_free(H, T + 4); return true; }
 static bool free_tiny_odd(void) { th_free(H, T + 1); return true; }
 static bool free_freed(void) { th_free(H, F); return true; }
+static bool free_tiny_meta(void)
+{
+    th_free(H, (uint8_t *)((uintptr_t)T & ~(uintptr_t)(TH_PAGE - 1u)) + TH_SLAB_BLOCKS * 16u);
+    return true;
+}
 static bool free_tiny_freed(void) { th_free(H, FT); return true; }
 static bool free_persistent(void) { th_free(H, P); return true; }
 static bool free_persistent_in(void) { th_free(H, P + 8); return true; }
@@ -102,6 +108,7 @@ static const row s_rows[] = {
     {"th_calloc", "NULL heap", "NULL", TH_FAULT_BAD_ARGUMENT, calloc_null_heap},
     {"th_calloc", "n * size overflows", "NULL", TH_FAULT_BAD_ARGUMENT, calloc_overflow},
     {"th_calloc", "n = 0", "NULL, nothing counted", NONE, calloc_zero},
+    {"th_calloc", "size = 0", "NULL, nothing counted", NONE, calloc_zero_size},
     {"th_realloc", "NULL heap", "NULL", TH_FAULT_BAD_ARGUMENT, realloc_null_heap},
     {"th_realloc", "foreign pointer", "NULL", TH_FAULT_BAD_POINTER, realloc_foreign},
     {"th_realloc", "interior pointer", "NULL", TH_FAULT_BAD_POINTER, realloc_interior},
@@ -122,6 +129,8 @@ static const row s_rows[] = {
     {"th_free", "interior pointer (+1)", "nothing", TH_FAULT_BAD_POINTER, free_interior_odd},
     {"th_free", "tiny interior (+4)", "nothing", TH_FAULT_BAD_POINTER, free_tiny_interior},
     {"th_free", "tiny interior (+1)", "nothing", TH_FAULT_BAD_POINTER, free_tiny_odd},
+    {"th_free", "a slab's bookkeeping (first byte past its blocks)", "ignored", TH_FAULT_BAD_POINTER,
+     free_tiny_meta},
     {"th_free", "freed general block", "nothing", TH_FAULT_DOUBLE_FREE, free_freed},
     {"th_free", "freed tiny object", "nothing", TH_FAULT_DOUBLE_FREE, free_tiny_freed},
     {"th_free", "persistent (chunk start)", "nothing", TH_FAULT_BAD_POINTER, free_persistent},

@@ -55,6 +55,21 @@ static uint32_t tiny_index(const void *p)
 
 static void flip(void *addr, uint8_t mask) { *(volatile uint8_t *)launder(addr) ^= mask; }
 
+/* Stores a word or a pointer at any address, byte by byte (the address may
+ * be one the type is not aligned for: the forged links below). */
+static void put_bytes(uintptr_t at, const void *v, size_t n)
+{
+    const uint8_t *src = (const uint8_t *)v;
+    for (size_t i = 0; i < n; i++) {
+        *(volatile uint8_t *)(at + i) = src[i];
+    }
+}
+static void put_word(uintptr_t at, uint32_t v) { put_bytes(at, &v, sizeof v); }
+static void put_ptr(uintptr_t at, const void *v) { put_bytes(at, &v, sizeof v); }
+/* Where a free block's links would be, from its header address. */
+static uintptr_t next_at(uintptr_t b) { return b + 4u; }
+static uintptr_t prev_at(uintptr_t b) { return b + 4u + sizeof(void *); }
+
 /* Four adjacent general blocks of 40 bytes, A lowest, between two live
  * fence blocks, whatever direction the allocator carves in: no free
  * neighbour outside A..D. */
@@ -442,6 +457,324 @@ static void s_magic(void)
     flip(&H->magic, 0x01);
 }
 
+
+/* ---- Free-list and footer checks, one at a time (TH_HARDEN) --------------------------- */
+
+/* A free block's footer damaged, then the block below it is freed (the
+ * free block is the upper neighbour the merge would absorb). */
+static void s_footer_above(void)
+{
+    three(3);
+    th_free(H, B);
+    flip(B + bsize(B) - 8u, 0x01);
+}
+
+/* PREV_FREE set while the block below is used, and the last word of that
+ * block (user data) happens to hold its size, as a footer would. */
+static void s_prev_free_size(void)
+{
+    three(3);
+    hdr(B)->header |= TH_PREV_FREE;
+    put_word(launder(A) + bsize(A) - 8u, bsize(A));
+}
+
+/* The same, and the used block's payload also carries links that agree
+ * (next NULL, prev a forged block whose next names it): only its USED bit
+ * says it is not free. */
+static void s_prev_free_forged(void)
+{
+    s_prev_free_size();
+    uintptr_t a = launder(A) - 4u; /* A's header */
+    uintptr_t p = a + 16u;         /* 4 mod 8, inside A's payload */
+    put_ptr(next_at(a), NULL);
+    put_ptr(prev_at(a), (const void *)p);
+    put_ptr(next_at(p), (const void *)a);
+}
+
+/* A free block forged in the last 32 bytes of the used block below B (as
+ * user data could hold one), with B's PREV_FREE set: everything agrees
+ * (footer, links, size) but the forged header's seal. */
+static void s_forged_unsealed(void)
+{
+    three(3);
+    uintptr_t a = launder(A) - 4u; /* A's header */
+    uintptr_t f = a + bsize(A) - 32u; /* the forged block: 4 mod 8 */
+    put_word(f, th_mkheader(th_at(f), 32u, TH_KIND_GEN, 0u, 0u) ^ (1u << TH_CHECK_SHIFT));
+    put_ptr(next_at(f), NULL);
+    put_ptr(prev_at(f), (const void *)a);
+    put_ptr(next_at(a), (const void *)f); /* the "block before" names it */
+    put_word(f + 28u, 32u);               /* its footer */
+    hdr(B)->header |= TH_PREV_FREE;
+}
+
+/* The word below C (B's last, user data) names A and B together as the free
+ * block below: A is a sound free block, but its size is not that. */
+static void s_footer_spans(void)
+{
+    three(3);
+    th_free(H, A);
+    hdr(C)->header |= TH_PREV_FREE;
+    put_word(launder(B) + bsize(B) - 8u, bsize(A) + bsize(B));
+}
+
+/* The footer below B (A free) claims a size reaching far below the region. */
+static void s_footer_huge(void)
+{
+    three(3);
+    th_free(H, A);
+    put_word(launder(B) - 8u, 0x7FFFFFF8u);
+}
+
+/* A free block that is not the head of its list (D -> A) with its prev
+ * link cleared: it reads as a head that its bin does not hold. */
+static void s_prev_null(void)
+{
+    three(3);
+    th_free(H, A);
+    th_free(H, D); /* same bin: D -> A */
+    put_ptr(prev_at(launder(A) - 4u), NULL);
+}
+
+/* A's prev link pointing outside the heap, at a word whose "next" names A. */
+static uintptr_t s_outside[4];
+static void      s_prev_outside(void)
+{
+    three(3);
+    th_free(H, A);
+    uintptr_t o = ((uintptr_t)&s_outside[1] & ~(uintptr_t)7u) + 4u; /* 4 mod 8, in s_outside */
+    put_ptr(next_at(o), (const void *)(launder(A) - 4u));
+    put_ptr(prev_at(launder(A) - 4u), (const void *)o);
+}
+
+/* A's prev link pointing at a misaligned address in the region, whose
+ * "next" (inside C's payload) names A. */
+static void s_prev_misaligned(void)
+{
+    three(3);
+    th_free(H, A);
+    uintptr_t m = launder(C); /* 0 mod 8: no header is there */
+    put_ptr(next_at(m), (const void *)(launder(A) - 4u));
+    put_ptr(prev_at(launder(A) - 4u), (const void *)m);
+}
+
+/* A's prev link pointing at a used block's header (its "next" is user data). */
+static void s_prev_used(void)
+{
+    three(3);
+    th_free(H, A);
+    put_ptr(prev_at(launder(A) - 4u), (const void *)(launder(C) - 4u));
+}
+
+/* B's next link pointing at a misaligned address in the region, whose
+ * "prev" (inside C's payload) names B; then A below it is freed. */
+static void s_next_misaligned(void)
+{
+    three(3);
+    th_free(H, B);
+    uintptr_t m = launder(C);
+    put_ptr(prev_at(m), (const void *)(launder(B) - 4u));
+    put_ptr(next_at(launder(B) - 4u), (const void *)m);
+}
+
+/* A used header resealed with size 0. */
+static void s_size_zero(void)
+{
+    three(3);
+    hdr(A)->header = th_mkheader(hdr(A), 0u, TH_KIND_GEN, TH_USED, 0u);
+}
+
+/* An idle tiny slab (the cursor keeps it), then a free block's next link
+ * damaged: the malloc that finds the damage must not go on to give the
+ * slab back and retry. */
+static void s_link_next_idle(void)
+{
+    th_free(H, th_malloc(H, 8));
+    s_link_next();
+}
+
+/* ---- Write after free at the edges of what a check covers (TH_FILL) --------------------- */
+
+/* B freed into A (its header buried inside A + B), then the first byte
+ * after that buried header written. */
+static void s_uaf_after_buried(void)
+{
+    three(3);
+    th_free(H, A);
+    th_free(H, B); /* merges into A: B's header is buried */
+    *(volatile uint8_t *)launder(B) = 0x00;
+}
+/* The same, but the word written is exactly a buried header's marker, at
+ * an address (0 mod 8) where no header can be. */
+static void s_uaf_fake_marker(void)
+{
+    three(3);
+    th_free(H, A);
+    th_free(H, B);
+    uintptr_t w = launder(B);
+    put_word(w, th_mkheader(th_at(w), 0u, TH_KIND_GEN, 0u, TH_PREV_FREE));
+}
+static void t_malloc_88(void) { s_result = th_malloc(H, 88); } /* A + B whole */
+
+/* Three live blocks F1 > V > F2 (V's usable size `v`), V freed. */
+static void fenced(size_t v)
+{
+    C = th_malloc(H, 40);
+    B = th_malloc(H, v);
+    A = th_malloc(H, 40);
+    th_free(H, B);
+}
+
+/* The last word before a free block's footer written, then a malloc that
+ * splits the block, taking its top. */
+static void s_uaf_top_end(void)
+{
+    fenced(200); /* a 208-byte free block */
+    *(volatile uint8_t *)(launder(B) + 196u) = 0x00;
+}
+static void t_malloc_40_top(void) { s_result = th_malloc(H, 40); }
+
+/* The same in a 56-byte free block that a 48-byte request takes whole. */
+static void s_uaf_whole_end(void)
+{
+    fenced(52);
+    *(volatile uint8_t *)(launder(B) + 44u) = 0x00;
+}
+
+/* Write after free into the free block just above the idle current slab,
+ * then a request only the block the slab would merge into can serve: found
+ * before the slab is given back. */
+static void s_above_idle_slab(void)
+{
+    A = th_malloc(H, 8);               /* the slab */
+    B = th_aligned_alloc(H, 16, 600);  /* carved from the bottom, just above the slab */
+    th_free(H, B);                     /* merges with the free block above */
+    th_free(H, A);                     /* the slab is idle; the cursor keeps it */
+    uintptr_t above = (uintptr_t)slab_of(A) + TH_PAGE - 4u;
+    if (above != launder(B) - 4u) {
+        h_printf("  (B is not just above the slab)\n");
+        h_failures++;
+        return;
+    }
+    *(volatile uint8_t *)(launder(B) + 40u) = 0x00; /* in its body, past its links */
+}
+
+
+/* ---- Tiny slab links, bookkeeping and freed units ------------------------------------ */
+
+static uint16_t id_of(const th_slab *s)
+{
+    return (uint16_t)(((uintptr_t)s - H->tiny_base) / TH_PAGE + 1u);
+}
+
+/* tiny_base() plus a general block G of 1100 bytes: returns a page inside
+ * G (not a slab) whose slab link fields lie in G's payload. */
+static th_slab *tiny_and_page(void)
+{
+    tiny_base();
+    D = th_malloc(H, 1100);
+    return (th_slab *)((launder(D) + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u));
+}
+
+/* The slab's next link (class 1) names a page of the region that is not a
+ * slab, whose forged prev link names the slab back. */
+static void s_tiny_next_page(void)
+{
+    th_slab *q = tiny_and_page();
+    th_slab *s = slab_of(A);
+    q->prev[0] = id_of(s);
+    s->next[0] = id_of(q);
+}
+
+/* The slab's prev link (class 1; it is the head) names such a page, whose
+ * forged next link names the slab. */
+static void s_tiny_prev_page(void)
+{
+    th_slab *q = tiny_and_page();
+    th_slab *s = slab_of(A);
+    q->next[0] = id_of(s);
+    s->prev[0] = id_of(q);
+}
+
+/* Two slabs (two_slabs: the first full, A and B in the second, which is
+ * alone on the list of empty blocks). The second's next link names the
+ * first, whose prev link does not name it back. */
+static void s_tiny_next_real(void)
+{
+    two_slabs();
+    slab_of(A)->next[3] = id_of(slab_of(C));
+}
+
+/* Its prev link names the first slab, whose next link does not name it. */
+static void s_tiny_prev_real(void)
+{
+    two_slabs();
+    slab_of(A)->prev[3] = id_of(slab_of(C));
+}
+
+/* Both slabs on the list of empty blocks (C's block emptied: the first
+ * slab is the head), and the second's prev link cleared: it reads as a
+ * head the list does not have. */
+static void s_tiny_prev_zero(void)
+{
+    two_slabs();
+    th_free(H, C);
+    slab_of(A)->prev[3] = 0u;
+}
+
+/* The slab's header resealed as a general block's. */
+static void s_slab_kind(void)
+{
+    A            = th_malloc(H, 4);
+    th_block *sb = (th_block *)((uintptr_t)slab_of(A) - 4u);
+    sb->header   = th_mkheader(sb, th_bsize(sb->header), TH_KIND_GEN, TH_USED,
+                               sb->header & TH_PREV_FREE);
+}
+
+/* Block 0 filed under class 1 (unit 3 free) and the current block (1)
+ * full, so the next 4-byte request takes block 0 off the class-1 list. */
+static void tiny_filed(void)
+{
+    A = th_malloc(H, 12); /* block 0, units 0..2: current */
+    B = th_malloc(H, 4);  /* unit 3: full */
+    C = th_malloc(H, 12); /* block 1 becomes current */
+    D = th_malloc(H, 4);  /* and full */
+    th_free(H, B);        /* block 0: class 1 */
+}
+static void s_tiny_alloc_link(void)
+{
+    tiny_filed();
+    slab_of(A)->next[0] = (uint16_t)(slab_of(A)->next[0] + 16u); /* 8 KiB above: in the guard */
+}
+/* The same damage on a slab other than the current block's: two_slabs,
+ * whose current block (the first slab's) is full, so a 4-byte request takes
+ * an empty block of the second slab, alone on its list, whose next link is
+ * damaged. */
+static void s_tiny_alloc_link2(void)
+{
+    two_slabs();
+    slab_of(A)->next[3] = (uint16_t)(slab_of(A)->next[3] + 16u);
+}
+static void s_tiny_alloc_start(void)
+{
+    tiny_filed();
+    slab_of(A)->meta[tiny_index(A)] |= 0x80u; /* S of unit 3, U of unit 3 clear */
+}
+static void s_tiny_alloc_uaf(void)
+{
+    tiny_filed();
+    *(volatile uint8_t *)launder(B) = 0x11; /* B's freed unit */
+}
+static void t_malloc_4(void) { s_result = th_malloc(H, 4); }
+
+/* Write after free into the last byte of a freed tiny object. */
+static void s_tiny_uaf_last(void)
+{
+    A = th_malloc(H, 8);
+    B = th_malloc(H, 8); /* block 0 full, still current */
+    th_free(H, B);
+    *(volatile uint8_t *)(launder(B) + 7u) = 0x11;
+}
+
 typedef struct scen {
     const char *what;
     const char *call;
@@ -512,6 +845,65 @@ static const scen s_scen[] = {
     {"region-end sentinel", "th_free(last block)", TH_FAULT_CORRUPTION, s_sentinel, t_free_b,
      true, 0},
     {"heap state magic", "th_free(block)", TH_FAULT_BAD_ARGUMENT, s_magic, t_free_a, false, 0},
+    {"free block: footer (block below freed)", "th_free(block below)", TH_FAULT_CORRUPTION,
+     s_footer_above, t_free_a, true, 0},
+    {"PREV_FREE set, used block below ends in its size", "th_free(block)", TH_FAULT_CORRUPTION,
+     s_prev_free_size, t_free_b, true, 0},
+    {"PREV_FREE set, used block below forged free but USED", "th_free(block)",
+     TH_FAULT_CORRUPTION, s_prev_free_forged, t_free_b, true, 0},
+    {"PREV_FREE set, free block forged below, seal wrong", "th_free(block)",
+     TH_FAULT_CORRUPTION, s_forged_unsealed, t_free_b, true, 0},
+    {"footer below names two blocks", "th_free(block)", TH_FAULT_CORRUPTION, s_footer_spans,
+     t_free_c, true, 0},
+    {"footer below: size past the region start", "th_free(block above)", TH_FAULT_CORRUPTION,
+     s_footer_huge, t_free_b, true, 0},
+    {"free block: prev link NULL, not a head", "th_free(block above)", TH_FAULT_CORRUPTION,
+     s_prev_null, t_free_b, true, 0},
+    {"free block: prev link outside the heap", "th_free(block above)", TH_FAULT_CORRUPTION,
+     s_prev_outside, t_free_b, true, 0},
+    {"free block: prev link misaligned", "th_free(block above)", TH_FAULT_CORRUPTION,
+     s_prev_misaligned, t_free_b, true, 0},
+    {"free block: prev link to a used block", "th_free(block above)", TH_FAULT_CORRUPTION,
+     s_prev_used, t_free_b, true, 0},
+    {"free block: next link misaligned", "th_free(block below)", TH_FAULT_CORRUPTION,
+     s_next_misaligned, t_free_a, true, 0},
+    {"used header resealed with size 0", "th_free(block)", TH_FAULT_CORRUPTION, s_size_zero,
+     t_free_a, true, 0},
+    {"free block: next link (idle slab kept)", "th_malloc (takes it)", TH_FAULT_CORRUPTION,
+     s_link_next_idle, t_malloc_40, true, 0},
+    {"write after free just past a buried header", "th_malloc (reuses it)",
+     TH_FAULT_CORRUPTION, s_uaf_after_buried, t_malloc_88, false, 0},
+    {"write after free: a buried-header marker at 0 mod 8", "th_malloc (reuses it)",
+     TH_FAULT_CORRUPTION, s_uaf_fake_marker, t_malloc_88, false, 0},
+    {"write after free: last word of a block split from the top", "th_malloc (splits it)",
+     TH_FAULT_CORRUPTION, s_uaf_top_end, t_malloc_40_top, false, 0},
+    {"write after free: last word of a block taken whole", "th_malloc (takes it whole)",
+     TH_FAULT_CORRUPTION, s_uaf_whole_end, t_malloc_40_top, false, 0},
+    {"write after free above the idle slab", "th_malloc(largest_free) (retry)",
+     TH_FAULT_CORRUPTION, s_above_idle_slab, t_malloc_largest, false, 0},
+    {"tiny slab next link: a page that is not a slab", "th_free(object) (unlinks it)",
+     TH_FAULT_CORRUPTION, s_tiny_next_page, t_free_tiny_a, true, 0},
+    {"tiny slab prev link: a page that is not a slab", "th_free(object) (unlinks it)",
+     TH_FAULT_CORRUPTION, s_tiny_prev_page, t_free_tiny_a, true, 0},
+    {"tiny slab next link: a slab not linking back", "th_free(object)", TH_FAULT_CORRUPTION,
+     s_tiny_next_real, t_free_tiny_a, true, 0},
+    {"tiny slab prev link: a slab not linking back", "th_free(object)", TH_FAULT_CORRUPTION,
+     s_tiny_prev_real, t_free_tiny_a, true, 0},
+    {"tiny slab prev link cleared, not the head", "th_free(object)", TH_FAULT_CORRUPTION,
+     s_tiny_prev_zero, t_free_tiny_a, true, 0},
+    {"tiny slab header: kind general", "th_free(object in the slab)", TH_FAULT_CORRUPTION,
+     s_slab_kind, t_free_a, true, 0},
+    {"tiny slab list link (allocation)", "th_malloc(4) (takes a filed block)",
+     TH_FAULT_CORRUPTION, s_tiny_alloc_link, t_malloc_4, true, 0},
+    {"tiny slab list link (allocation, not the current slab)",
+     "th_malloc(4) (takes an empty block)", TH_FAULT_CORRUPTION, s_tiny_alloc_link2, t_malloc_4,
+     true, 0},
+    {"tiny meta: start bit without used (allocation)", "th_malloc(4) (takes a filed block)",
+     TH_FAULT_CORRUPTION, s_tiny_alloc_start, t_malloc_4, true, 0},
+    {"write after free (tiny, filed block)", "th_malloc(4) (takes a filed block)",
+     TH_FAULT_CORRUPTION, s_tiny_alloc_uaf, t_malloc_4, false, 0},
+    {"write after free (tiny, last byte)", "th_malloc (reuses it)", TH_FAULT_CORRUPTION,
+     s_tiny_uaf_last, t_malloc_8, false, 0},
 };
 
 #define NSCEN (sizeof s_scen / sizeof s_scen[0])

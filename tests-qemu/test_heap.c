@@ -52,6 +52,7 @@ static void test_coalesce_and_recovery(void)
     th_stats s0 = th_get_stats(h);
     CHECK(s0.free_bytes > 12288 - 1100); /* the heap state and page map */
     CHECK_EQ(s0.largest_free, s0.free_bytes);
+    CHECK_EQ(s0.min_free_bytes, s0.free_bytes); /* the low-water mark starts at the top */
     void *p[64];
     int   n = 0;
     while (n < 64 && (p[n] = th_malloc(h, 400)) != NULL) {
@@ -187,6 +188,117 @@ static void test_calloc_aligned(void)
     CHECK(th_check(h));
 }
 
+/* A free block of `size` bytes (a multiple of 8, at least TH_MIN_BLOCK)
+ * between two used general blocks of 100 bytes in a fresh heap, where
+ * general blocks are carved from the top: *hi above it, *lo below. Returns
+ * its payload, or NULL when the layout is not that. */
+static uint8_t *free_hole(th_heap *h, uint32_t size, uint8_t **lo, uint8_t **hi)
+{
+    *hi        = th_malloc(h, 100);
+    uint8_t *m = th_malloc(h, size - 4u);
+    *lo        = th_malloc(h, 100);
+    if (!CHECK(*hi != NULL && m != NULL && *lo != NULL) || !CHECK(*lo + 104 == m) ||
+        !CHECK(m + size == *hi)) {
+        return NULL;
+    }
+    th_free(h, m);
+    return m;
+}
+
+/* A block is split exactly when the rest can hold a minimal block: a rest
+ * of TH_MIN_BLOCK bytes is split off (malloc from the top, a persistent
+ * block from the bottom, realloc shrinking and growing in place), and a
+ * realloc to the block's own size, or to all of the free neighbour, stays
+ * in place. */
+static void test_exact_fits(void)
+{
+    uint8_t *lo;
+    uint8_t *hi;
+    /* malloc: a 104-byte block from a hole of 104 + TH_MIN_BLOCK. */
+    th_heap *h = fresh(8192);
+    uint8_t *m = free_hole(h, 104u + TH_MIN_BLOCK, &lo, &hi);
+    if (m != NULL) {
+        uint8_t *p = th_malloc(h, 100);
+        CHECK_PTR_EQ(p, m + TH_MIN_BLOCK); /* its top; the rest stays free */
+        CHECK_EQ(th_usable_size(h, p), 100u);
+        CHECK_EQ(th_get_stats(h).smallest_free, TH_MIN_BLOCK);
+        CHECK(th_check(h));
+    }
+    /* A persistent block of 80 bytes from a hole of 80 + TH_MIN_BLOCK. */
+    h = fresh(8192);
+    m = free_hole(h, 80u + TH_MIN_BLOCK, &lo, &hi);
+    if (m != NULL) {
+        CHECK_PTR_EQ(th_persistent_alloc(h, 72, 8), m); /* its bottom */
+        CHECK_EQ(th_get_stats(h).smallest_free, TH_MIN_BLOCK);
+        CHECK(th_check(h));
+    }
+    /* realloc: a hole of 64 + TH_MIN_BLOCK above lo (104 bytes). */
+    h = fresh(8192);
+    uint32_t hole = 64u + TH_MIN_BLOCK;
+    m             = free_hole(h, hole, &lo, &hi);
+    if (m != NULL) {
+        /* The same block size: in place, also with a used block above. */
+        CHECK_PTR_EQ(th_realloc(h, hi, 97), hi);
+        CHECK_EQ(th_usable_size(h, hi), 100u);
+        /* Grown into the hole, leaving a minimal block of it free. */
+        CHECK_PTR_EQ(th_realloc(h, lo, 100u + hole - TH_MIN_BLOCK), lo);
+        CHECK_EQ(th_usable_size(h, lo), 100u + hole - TH_MIN_BLOCK);
+        CHECK_EQ(th_get_stats(h).smallest_free, TH_MIN_BLOCK);
+        CHECK(th_check(h));
+        /* Shrunk back by exactly a minimal block: split off (and merged). */
+        CHECK_PTR_EQ(th_realloc(h, lo, 100u + hole - 2u * TH_MIN_BLOCK), lo);
+        CHECK_EQ(th_usable_size(h, lo), 100u + hole - 2u * TH_MIN_BLOCK);
+        CHECK(th_check(h));
+        /* Grown into all of the free neighbour (2 * TH_MIN_BLOCK now). */
+        CHECK_PTR_EQ(th_realloc(h, lo, 100u + hole), lo);
+        CHECK_EQ(th_usable_size(h, lo), 100u + hole);
+        th_stats s = th_get_stats(h);
+        CHECK_EQ(s.free_blocks, 1u);
+        CHECK_EQ(s.peak_in_use, s.in_use); /* grown in place: a new high */
+        CHECK(th_check(h));
+    }
+}
+
+/* TH_MAX_REQUEST is a valid size for malloc, aligned_alloc and realloc:
+ * out of memory here (failed + 1), not a bad argument. aligned_alloc with
+ * an alignment of 8 is a plain malloc (taken from the top, like malloc). */
+static void test_max_request(void)
+{
+    th_heap *h = fresh(8192);
+    uint8_t *p = th_aligned_alloc(h, 8, 100);
+    uint8_t *q = th_malloc(h, 100);
+    CHECK(p != NULL && q != NULL);
+    CHECK_PTR_EQ(q + 104, p);
+    h_reset_faults();
+    uint32_t failed = th_get_stats(h).failed;
+    CHECK(th_malloc(h, TH_MAX_REQUEST) == NULL);
+    CHECK(th_aligned_alloc(h, 8, TH_MAX_REQUEST) == NULL);
+    CHECK(th_realloc(h, p, TH_MAX_REQUEST) == NULL);
+    CHECK_EQ(h_total_faults, 0);
+    CHECK_EQ(th_get_stats(h).failed, failed + 3u);
+    CHECK_EQ(th_usable_size(h, p), 100u);
+    th_free(h, p);
+    th_free(h, q);
+    CHECK(th_check(h));
+}
+
+/* An aligned request whose search size (size + align + a minimal block)
+ * is just past the largest block: it maps to the bin after the last one,
+ * which must not be read (with a slab in the heap, what lies past the
+ * bins is not zero). Out of memory. */
+static void test_aligned_past_last_bin(void)
+{
+    th_heap *h    = fresh(8192);
+    void    *t    = th_malloc(h, 4);
+    size_t   half = (size_t)1 << (TH_MAX_BLOCK_LOG2 - 1);
+    th_stats s    = th_get_stats(h);
+    CHECK(t != NULL);
+    CHECK(th_aligned_alloc(h, half, half) == NULL);
+    CHECK_EQ(th_get_stats(h).failed, s.failed + 1u);
+    th_free(h, t);
+    CHECK(th_check(h));
+}
+
 /* A block freed into its free lower neighbour disappears inside it; a second
  * free of its pointer must be refused as a double free, change nothing, and
  * never be taken for a live block (its buried header is marked freed). */
@@ -239,6 +351,7 @@ static void test_interior_sealed_by_chance(void)
     th_block *fake = (th_block *)(void *)(q - 4);
     const th_word forged[] = {
         th_mkheader(fake, 64u, TH_KIND_PERS, 0u, 0u),        /* a kind never free */
+        th_mkheader(fake, 8u, TH_KIND_PERS, 0u, 0u),         /* the same, its size inside the block */
         th_mkheader(fake, 1u << 22, TH_KIND_GEN, 0u, 0u),    /* larger than the region */
     };
     for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++) {
@@ -347,6 +460,9 @@ int main(void)
     test_calloc_aligned();
     test_lock_slot();
     test_stats_with_cyclic_list();
+    test_exact_fits();
+    test_aligned_past_last_bin();
+    test_max_request();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;
 }

@@ -24,6 +24,34 @@ static void count_slabs(void *user, char kind, const void *addr, size_t size)
     }
 }
 
+/* Chunk boundaries: objects of up to a quarter chunk (64 bytes included)
+ * are bumped from the chunk, one that fills it exactly to the last byte
+ * too; TH_MAX_REQUEST is a valid size (out of memory here, not a fault);
+ * and a chunk taken lowers the low-water mark of free bytes. */
+static void test_chunk_edges(uint8_t *arena)
+{
+    th_heap *h = th_init(arena, 4096);
+    CHECK(h != NULL);
+    void    *g  = th_malloc(h, 100); /* freed after the chunk is taken */
+    uint8_t *p1 = th_persistent_alloc(h, 60, 1);
+    size_t   lo = th_get_stats(h).free_bytes;
+    uint8_t *p2 = th_persistent_alloc(h, 64, 1);
+    uint8_t *p3 = th_persistent_alloc(h, 64, 1);
+    uint8_t *p4 = th_persistent_alloc(h, TH_PERSIST_CHUNK - 4u - 60u - 2u * 64u, 1);
+    CHECK(p1 != NULL && p2 != NULL && p3 != NULL && p4 != NULL);
+    CHECK_PTR_EQ(p2, p1 + 60);
+    CHECK_PTR_EQ(p3, p2 + 64);
+    CHECK_PTR_EQ(p4, p3 + 64); /* the chunk's last bytes */
+    th_free(h, g);
+    th_stats s = th_get_stats(h);
+    CHECK_EQ(s.min_free_bytes, lo);
+    h_reset_faults();
+    CHECK(th_persistent_alloc(h, TH_MAX_REQUEST, 8) == NULL);
+    CHECK_EQ(h_total_faults, 0);
+    CHECK_EQ(th_get_stats(h).failed, s.failed + 1u);
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     size_t   n;
@@ -142,5 +170,6 @@ int main(void)
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], nz);
     CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 0);
     CHECK(th_check(h));
+    test_chunk_edges(arena);
     return h_failures;
 }

@@ -267,6 +267,80 @@ static void test_oversized_region(void)
 }
 #endif
 
+/* The smallest region th_add_region takes at a start of 4 mod 8: one page
+ * map word, the 4 bytes that put the first header at 4 mod 8, the sentinel
+ * and one minimal block. A byte less holds no block and is refused. */
+static void test_smallest_region(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    th_heap *h     = th_init(arena, 2048);
+    CHECK(h != NULL);
+    th_stats s0 = th_get_stats(h);
+    uint8_t *b  = (uint8_t *)(((uintptr_t)(arena + 4096u) & ~(uintptr_t)7u) + 4u);
+    CHECK(!th_add_region(h, b, 15u + TH_MIN_BLOCK_BYTES));
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
+    h_reset_faults();
+    CHECK(th_add_region(h, b, 16u + TH_MIN_BLOCK_BYTES));
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.regions, 2);
+    /* Counted: the map word, the 4 bytes before the header, the block and
+     * the sentinel; the last 4 bytes, too few for a granule, are not. */
+    CHECK_EQ(s1.capacity, s0.capacity + 12u + TH_MIN_BLOCK_BYTES);
+    CHECK_EQ(s1.free_blocks, s0.free_blocks + 1u);
+    CHECK_EQ(s1.smallest_free, TH_MIN_BLOCK_BYTES);
+    CHECK(th_check(h));
+}
+
+/* A region below the first one (too small for a slab): slabs are linked by
+ * page numbers counted up from the first region's first page, so no slab
+ * is made below it, and a tiny request only that region can serve becomes
+ * a general block. */
+static void test_region_below(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    th_heap *h     = th_init(arena + 4096u, TH_MIN_REGION + 256u);
+    CHECK(h != NULL);
+    CHECK(th_add_region(h, arena, 4096u));
+    uint8_t *p = th_malloc(h, 4);
+    CHECK(p != NULL);
+    th_stats s = th_get_stats(h);
+    CHECK_EQ(s.tiny_objects, 0);
+    CHECK(th_usable_size(h, p) >= 4u);
+    CHECK(th_check(h));
+    th_free(h, p);
+    CHECK_EQ(th_get_stats(h).in_use, 0);
+    CHECK(th_check(h));
+}
+
+/* th_walk callback: the end of the last block (the sentinel's address). */
+static void find_end(void *user, char kind, const void *addr, size_t size)
+{
+    (void)kind;
+    *(uintptr_t *)user = (uintptr_t)addr + size;
+}
+
+/* th_add_region next to a region: it may end exactly where the first
+ * region's heap state starts, but not start at a region's sentinel. */
+static void test_adjacent_regions(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    th_heap *h     = th_init(arena + 2048u, 2048u);
+    if (!CHECK(h != NULL) || !CHECK_PTR_EQ(h, arena + 2048u)) {
+        return;
+    }
+    uintptr_t end = 0;
+    th_walk(h, find_end, &end);
+    CHECK(!th_add_region(h, (void *)end, 1024u)); /* its first word is the sentinel */
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
+    h_reset_faults();
+    CHECK(th_add_region(h, arena + 1024u, 1024u)); /* ends where the heap state starts */
+    CHECK_EQ(th_get_stats(h).regions, 2);
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
@@ -277,6 +351,9 @@ int main(void)
     test_alignments();
     test_multi_region();
     test_region_tail();
+    test_smallest_region();
+    test_region_below();
+    test_adjacent_regions();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();

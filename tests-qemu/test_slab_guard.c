@@ -140,19 +140,37 @@ static void current_block_filed_empty(void)
     expect_reported("current block filed as empty, th_free");
 }
 
-static void idle_slab_not_empty(void)
+static void idle_slab_not_empty(uint32_t block)
 {
     fresh();
     void *a = th_malloc(H, 8); /* block 0: current */
     CHECK(a != NULL);
     th_free(H, a); /* the slab is idle: every block empty, filed or current */
     th_slab *s = slab_of(a);
-    s->meta[5] = 0x11u; /* a live object in block 5, which the map files as empty */
+    s->meta[block] = 0x11u; /* a live object in a block the map files as empty */
     snapshot();
     /* Too big for what is free: retried after giving the idle slab back,
      * which the check refuses (a fault, so not counted as out of memory). */
     CHECK(th_malloc(H, REGION) == NULL);
     expect_reported("idle slab with a live block, th_malloc (retry)");
+}
+
+/* A block filed under class 1 whose bookkeeping says it is full: the
+ * allocation that takes it off the class-1 list must refuse it (its room
+ * is found in the bookkeeping: a full block has none). */
+static void filed_block_full(void)
+{
+    fresh();
+    void *a = th_malloc(H, 12); /* block 0, units 0..2: current */
+    void *b = th_malloc(H, 4);  /* unit 3: full */
+    void *c = th_malloc(H, 12); /* block 1 becomes current */
+    void *d = th_malloc(H, 4);  /* and full */
+    CHECK(a != NULL && b != NULL && c != NULL && d != NULL);
+    th_free(H, b); /* block 0: class 1 */
+    slab_of(a)->meta[tiny_index(a)] |= 0x08u; /* unit 3 used: full, still filed */
+    snapshot();
+    CHECK(th_malloc(H, 4) == NULL);
+    expect_reported("block filed under a class it lacks, th_malloc");
 }
 
 int main(void)
@@ -167,6 +185,8 @@ int main(void)
     live_block_filed_empty();
     realloc_last_filed_empty();
     current_block_filed_empty();
-    idle_slab_not_empty();
+    filed_block_full();
+    idle_slab_not_empty(5u);
+    idle_slab_not_empty(TH_SLAB_BLOCKS - 1u); /* the last bookkeeping word */
     return h_failures;
 }

@@ -31,6 +31,12 @@ static void test_first_call(void)
     CHECK_EQ(s1.tiny_objects, 1);
     CHECK_EQ(s1.tiny_blocks, 1);
     CHECK_EQ(s1.in_use, 4);
+    CHECK_EQ(s1.peak_in_use, 4); /* the tiny path keeps the marks too */
+    /* An alignment of 4 or less is met by any tiny object. */
+    uint8_t *q = th_aligned_alloc(h, 4, 4);
+    CHECK(q != NULL && (uintptr_t)q % 4u == 0u);
+    CHECK_EQ(th_get_stats(h).tiny_objects, 2);
+    th_free(h, q);
     CHECK(th_check(h));
     th_free(h, p);
     CHECK(th_check(h));
@@ -147,6 +153,7 @@ static void test_reuse_and_return(void)
      * back on demand). */
     void *big = th_malloc(h, s3.largest_free);
     CHECK(big != NULL);
+    CHECK_EQ(th_get_stats(h).failed, 0u); /* served: not counted as a failure */
     th_free(h, big);
     CHECK(th_check(h));
 }
@@ -197,6 +204,19 @@ static void test_fallback_when_full(void)
     CHECK(s.largest_free < 8);
     CHECK_EQ(s.failed, 1);
     CHECK(th_check(h));
+    /* With no general block left, largest_free is what the tiny blocks can
+     * take: a free pair in a filed block, then a whole empty block. p[0]
+     * and p[1] share the first slab's block 0, no longer current. */
+    if (CHECK(n > 2) && CHECK_EQ((uintptr_t)p[0] + 8u, (uintptr_t)p[1])) {
+        th_free(h, p[0]);
+        CHECK_EQ(th_get_stats(h).largest_free, 8u);
+        th_free(h, p[1]);
+        s = th_get_stats(h);
+        CHECK_EQ(s.largest_free, TH_TINY_MAX);
+        p[0] = th_malloc(h, s.largest_free); /* and it is a request that succeeds */
+        CHECK(p[0] != NULL);
+        p[1] = NULL;
+    }
     for (int i = 0; i < n; i++) {
         th_free(h, p[i]);
     }
@@ -332,6 +352,60 @@ static void test_largest_after_idle_merge(void)
     CHECK(th_check(h));
 }
 
+/* A request no block can serve, with the idle slab between two used
+ * blocks: the slab is given back and the request still fails, as out of
+ * memory only (the used neighbour's bytes are not free memory to check for
+ * the freed pattern). */
+static void test_idle_slab_oom(void)
+{
+    th_heap *h = fresh(4096);
+    void    *t = th_malloc(h, 4); /* the slab */
+    void    *k[8];
+    int      nk = 0;
+    while (nk < 8) { /* every general block taken: the slab's neighbours are used */
+        size_t l = th_get_stats(h).largest_free;
+        if (l <= TH_TINY_MAX || (k[nk] = th_malloc(h, l)) == NULL) {
+            break;
+        }
+        nk++;
+    }
+    th_free(h, t); /* idle, held by the cursor */
+    th_stats s = th_get_stats(h);
+    h_reset_faults();
+    CHECK(th_malloc(h, 1000) == NULL);
+    CHECK_EQ(h_total_faults, 0u);
+    CHECK_EQ(th_get_stats(h).failed, s.failed + 1u);
+    for (int i = 0; i < nk; i++) {
+        th_free(h, k[i]);
+    }
+    CHECK_EQ(th_get_stats(h).in_use, 0u);
+    CHECK(th_check(h));
+}
+
+/* th_realloc moving the only object of the current block, in a slab with
+ * nothing else: not the slab's last object to free (the cursor keeps the
+ * slab), so the move goes through without a fault. */
+static void test_realloc_current_only(void)
+{
+    th_heap *h = fresh(4096);
+    uint8_t *a = th_malloc(h, 4); /* block 0 of a new slab: current */
+    if (!CHECK(a != NULL)) {
+        return;
+    }
+    a[0]       = 0x7E;
+    h_reset_faults();
+    uint8_t *b = th_realloc(h, a, 40);
+    CHECK(b != NULL && b != a);
+    CHECK_EQ(h_total_faults, 0u);
+    if (b != NULL) {
+        CHECK_EQ(b[0], 0x7E);
+    }
+    CHECK_EQ(th_get_stats(h).tiny_objects, 0u);
+    CHECK(th_check(h));
+    th_free(h, b);
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
@@ -344,6 +418,8 @@ int main(void)
     test_reuse_and_return();
     test_current_block_survives();
     test_fallback_when_full();
+    test_idle_slab_oom();
+    test_realloc_current_only();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;
 }
