@@ -11,8 +11,7 @@
 
 /* What a walk of the blocks adds up, to compare with the counters. */
 typedef struct tally {
-    size_t   free_bytes, free_count, in_use, tiny_objects, tiny_blocks;
-    size_t   slabs;
+    size_t   free_bytes, free_count, in_use;
     size_t   slabs_in_class[4];
     bool     cur_seen;
     uintptr_t bad; /* first address found broken; 0: none */
@@ -36,7 +35,7 @@ static uint32_t popcount(uint32_t x)
     return n;
 }
 
-/* I10, I11, I13 for one slab; adds its objects to the tally. */
+/* I10, I11, I13 for one slab; adds its free and used units to the tally. */
 static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
 {
     uint32_t seen = 0u;
@@ -61,8 +60,6 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
             }
         }
         seen |= 1u << i;
-        t->tiny_objects += popcount(st);
-        t->tiny_blocks += u != 0u;
         t->free_bytes += (size_t)(4u - popcount(u)) * 4u;
         t->in_use += (size_t)popcount(u) * 4u;
     }
@@ -77,7 +74,6 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
     } else if (s->map[3] == TH_SLAB_FULLMAP) {
         return fail(t, th_addr(s)); /* I13 */
     }
-    t->slabs++;
     return true;
 }
 #endif

@@ -4,14 +4,17 @@
  * skipped), sizes around the minimum, several regions in one heap
  * (th_add_region, heap_5 style) used by every allocator, exhaustion and full
  * recovery across regions, the sizing macros, and th_default() over the
- * linker-defined region. On the host, a region that ends exactly at an
- * unmapped page is run to exhaustion and back, so any access past the
- * region crashes the test.
+ * linker-defined region. The exact layout of a fresh region at every start
+ * alignment and size residue. On the host, a region that ends exactly at
+ * an unmapped page is run to exhaustion and back, so any access past the
+ * region crashes the test; and slabs 32 MiB above the first region, where
+ * 16-bit slab links end.
  */
 #if defined(__linux__)
 #define _DEFAULT_SOURCE 1 /* mmap's MAP_ANONYMOUS under -std=c11 */
 #endif
 #include "harness.h"
+#include "th_internal.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -265,6 +268,51 @@ static void test_oversized_region(void)
     CHECK(th_check(h));
     munmap(map, total);
 }
+/* Slab links are 16-bit page numbers + 1 counted from the first region's
+ * first page: page 0xFFFE is the last a slab can sit on, 0xFFFF (32 MiB -
+ * 512 bytes up) is out of reach. A second region holds just the free block
+ * a slab's carve needs (512 + 512 + TH_MIN_BLOCK - 8 bytes, the slab on its
+ * top page) and the first is all used: on page 0xFFFE the tiny request gets
+ * a slab, on page 0xFFFF a general block. */
+static void slab_at_page(uint16_t page, bool reachable)
+{
+    size_t   total = ((size_t)page + 4u) * TH_PAGE;
+    uint8_t *map   = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (!CHECK(map != MAP_FAILED)) {
+        return;
+    }
+    th_heap *h = th_init(map, 2048u);
+    if (!CHECK(h != NULL)) {
+        munmap(map, total);
+        return;
+    }
+    void *fill = th_malloc(h, th_get_stats(h).largest_free);
+    CHECK(fill != NULL && th_get_stats(h).free_blocks == 0);
+    uintptr_t slab = h->tiny_base + (uintptr_t)page * TH_PAGE;
+    CHECK(th_add_region(h, (void *)(slab - TH_PAGE - TH_MIN_BLOCK), 2u * TH_PAGE + TH_MIN_BLOCK));
+    uint8_t *p = th_malloc(h, 4);
+    CHECK(p != NULL);
+    th_stats s = th_get_stats(h);
+    if (reachable) {
+        CHECK((uintptr_t)p >= slab && (uintptr_t)p < slab + TH_PAGE);
+        CHECK_EQ(s.tiny_objects, 1);
+    } else {
+        CHECK_EQ(s.tiny_objects, 0);
+        CHECK(th_usable_size(h, p) >= 4u);
+    }
+    CHECK(th_check(h));
+    th_free(h, p);
+    CHECK_EQ(th_get_stats(h).in_use, th_usable_size(h, fill));
+    CHECK(th_check(h));
+    munmap(map, total);
+}
+
+static void test_slab_reach(void)
+{
+    slab_at_page(0xFFFEu, true);
+    slab_at_page(0xFFFFu, false);
+}
 #endif
 
 /* The smallest region th_add_region takes at a start of 4 mod 8: one page
@@ -314,6 +362,37 @@ static void test_region_below(void)
     CHECK(th_check(h));
 }
 
+/* A fresh region, as th_internal.h draws it: the page-map word at the
+ * first 4-aligned byte, the first header at the first address that is 4
+ * mod 8 after it, the sentinel at the last such address with its 4 bytes
+ * inside the region; one free block between. free_bytes counts that block
+ * but its header, capacity every byte up to the sentinel's end. */
+static void test_fresh_layout(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    for (uintptr_t off = 0; off < 8u; off++) {
+        for (size_t size = 1000u; size < 1008u; size++) {
+            th_heap *h = th_init(arena + 4096u, 2048u);
+            if (!CHECK(h != NULL)) {
+                return;
+            }
+            th_stats  s0    = th_get_stats(h);
+            uintptr_t base  = (uintptr_t)arena + off;
+            uintptr_t start = (base + 3u) & ~(uintptr_t)3u;
+            uintptr_t first = ((start + 4u + 4u + 7u) & ~(uintptr_t)7u) - 4u;
+            uintptr_t sent  = ((base + size - 4u - 4u) & ~(uintptr_t)7u) + 4u;
+            CHECK(th_add_region(h, (void *)base, size));
+            th_stats s = th_get_stats(h);
+            CHECK_EQ(s.free_bytes - s0.free_bytes, sent - first - TH_BLOCK_OVERHEAD);
+            CHECK_EQ(s.capacity - s0.capacity, sent + 4u - base);
+            CHECK_EQ(s.free_blocks, s0.free_blocks + 1u);
+            CHECK_EQ(h->regions[1].first, first);
+            CHECK_EQ(h->regions[1].first + h->regions[1].span, sent);
+        }
+    }
+}
+
 /* th_walk callback: the end of the last block (the sentinel's address). */
 static void find_end(void *user, char kind, const void *addr, size_t size)
 {
@@ -354,9 +433,11 @@ int main(void)
     test_smallest_region();
     test_region_below();
     test_adjacent_regions();
+    test_fresh_layout();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();
+    test_slab_reach();
 #endif
     if (h_total_faults != 0) {
         h_printf("unexpected fault %d at %p\n", (int)h_last_fault, h_last_fault_ptr);
