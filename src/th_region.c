@@ -270,7 +270,7 @@ th_heap *th_init(void *base, size_t size)
         return NULL; /* too small for one block */
     }
     h->magic     = TH_MAGIC;
-    h->capacity  = size - left;
+    h->capacity  = size - skip - left; /* from the heap state: the skipped head is not managed */
     h->tiny_base = h->regions[0].page0;
     h->min_free  = h->free_bytes;
     return h;
@@ -297,12 +297,15 @@ bool th_add_region(th_heap *h, void *base, size_t size)
         }
         uintptr_t start = align_up(a, sizeof(uint32_t));
         uint32_t  n0    = h->nregions;
-        size_t    left  = size;
+        size_t    added = 0u;
         if (ok && start - a < size) {
-            left = add_pieces(h, start, size - (start - a));
+            size_t left = add_pieces(h, start, size - (start - a));
+            /* capacity: from the page map to the last sentinel's end; the
+             * skipped head and what was left out are not managed */
+            added = size - (start - a) - left;
         }
-        ok = ok && h->nregions > n0; /* else too small for one block */
-        size -= left;                /* capacity: all but what was left out */
+        ok   = ok && h->nregions > n0; /* else too small for one block */
+        size = added;
     }
     if (ok) {
         h->capacity += size;

@@ -171,7 +171,10 @@ typedef struct th_stats {
  * TH_MAX_REGIONS slots (stats.regions counts them); a tail no slot is left
  * for, or under 2^TH_TINY_SLAB_LOG2 bytes (not worth a slot), is not managed
  * and not counted in capacity; nor are a region's last 0..7 bytes, too few
- * for the 8-byte granule of its blocks.
+ * for the 8-byte granule of its blocks, nor the head skipped to align it
+ * (0..7 bytes before the heap state, 0..3 before a region's page map):
+ * capacity counts exactly the bytes from each region's state or page map
+ * through its end sentinel, those that th_add_region refuses to overlap.
  *
  * Preconditions: [base, base + size) is memory the caller owns and that
  * nothing else (another heap included) uses while this heap lives.

@@ -794,30 +794,37 @@ static void op_realloc(input *in)
 
 /* A region over 2^TH_MAX_BLOCK_LOG2 bytes is split into pieces of their own
  * (tinyheap.h, th_init/th_add_region): the slots it took and the bytes it
- * added come from the stats, within the contract's bounds; the unmanaged
- * tail is poisoned and left out of the given region. Returns the bytes added. */
-static size_t model_added(uint8_t *base, size_t size, size_t regions0, size_t capacity0)
+ * added come from the stats, within the contract's bounds. Capacity counts
+ * from the heap state (th_init: base aligned to 8) or the first page map
+ * (th_add_region: base aligned to 4); the skipped head and the unmanaged
+ * tail are poisoned and left out of the given region, which is set in *g. */
+static void model_added(given *g, uint8_t *base, size_t size, size_t regions0, size_t capacity0)
 {
     th_stats s      = th_get_stats(g_h);
     size_t   pieces = s.regions - regions0;
     size_t   added  = s.capacity - capacity0;
+    size_t   align  = regions0 == 0u ? TH_GRANULE : sizeof(uint32_t);
+    size_t   skip   = (size_t)((((uintptr_t)base + align - 1u) & ~(uintptr_t)(align - 1u)) -
+                               (uintptr_t)base);
     /* A piece: its largest block, its page map (a bit per page, two pages
      * more), alignment and sentinel (th_region.c, PIECE_EXTRA). */
     size_t max   = (size_t)1 << TH_MAX_BLOCK_LOG2;
     size_t piece = max - TH_GRANULE + ((max / TH_PAGE + 2u + 31u) / 32u) * 4u + 64u;
     REQUIRE(s.regions > regions0 && s.regions <= TH_MAX_REGIONS);
-    REQUIRE(added <= size && added <= pieces * piece + TH_HEAP_STATE_BYTES + 8u);
+    REQUIRE(added <= size - skip && added <= pieces * piece + TH_HEAP_STATE_BYTES + 8u);
     if (size <= max) {
         /* No split: all but the last 0..7 bytes, too few for a granule. */
-        REQUIRE(pieces == 1u && size - added < TH_GRANULE);
+        REQUIRE(pieces == 1u && size - skip - added < TH_GRANULE);
     }
     if (s.regions < TH_MAX_REGIONS) {
         REQUIRE(size - added < TH_MIN_REGION); /* a free slot: only a scrap left out */
     }
-    POISON(base + added, size - added);
+    POISON(base, skip);
+    POISON(base + skip + added, size - skip - added);
     g_m.regions  = s.regions;
     g_m.capacity = s.capacity;
-    return added;
+    g->base      = base + skip;
+    g->size      = added;
 }
 
 static void op_add_region(input *in)
@@ -874,8 +881,7 @@ static void op_add_region(input *in)
     }
     if (ok) {
         REQUIRE(g_nfaults == 0u);
-        g_given[g_ngiven].base = base;
-        g_given[g_ngiven].size = model_added(base, size, g_m.regions, g_m.capacity);
+        model_added(&g_given[g_ngiven], base, size, g_m.regions, g_m.capacity);
         g_ngiven++;
     } else {
         POISON(base, size);
@@ -935,8 +941,7 @@ static void setup(input *in)
     UNPOISON(base, size);
     g_h = th_init(base, size);
     REQUIRE(g_h != NULL);
-    g_given[0].base = base;
-    g_given[0].size = model_added(base, size, 0u, 0u);
+    model_added(&g_given[0], base, size, 0u, 0u);
     g_ngiven        = 1;
     g_m.min_free_seen = SIZE_MAX;
     th_set_lock(g_h, on_lock, on_unlock, &g_lock_depth);
