@@ -247,6 +247,24 @@ bool th_filled(const void *p, uint8_t byte, size_t n)
     return true;
 }
 
+#if !TH_FILL
+/* th_init over a heap built at the same address (its magic is still there):
+ * every word at 4 mod 8 of the rest of the region, where that heap kept its
+ * headers, is cleared, so that a pointer the old heap handed out is refused
+ * by the new one (a zero header is no live block) instead of passing the
+ * seal, which ties a header to its address and not to a heap. With TH_FILL
+ * the whole region is filled anyway. O(n / 8) stores, on this path only.
+ * [start, start + n) is memory the caller gave; offsets keep every access
+ * inside it. */
+static void forget_old_heap(uintptr_t start, size_t n)
+{
+    size_t off = (size_t)((((start + 4u) + 7u) & ~(uintptr_t)7u) - 4u - start); /* first 4 mod 8 */
+    for (; off < n && n - off >= sizeof(th_word); off += TH_GRANULE) { /* n / 8 stores: th_init is not O(1) */
+        *(th_word *)(start + off) = 0u;
+    }
+}
+#endif
+
 /* ==== Public implementation ================================================ */
 
 th_heap *th_init(void *base, size_t size)
@@ -263,9 +281,15 @@ th_heap *th_init(void *base, size_t size)
     if (size < skip + sizeof(th_heap) + TH_MIN_BLOCK) {
         return NULL;
     }
-    th_heap *h = (th_heap *)hs;
+    th_heap *h    = (th_heap *)hs;
+    size_t   rest = size - skip - sizeof(th_heap);
+#if !TH_FILL
+    if (h->magic == TH_MAGIC) {
+        forget_old_heap(hs + sizeof(th_heap), rest);
+    }
+#endif
     th_fill(h, 0u, sizeof(th_heap)); /* the state zeroed without a memset call */
-    size_t left = add_pieces(h, hs + sizeof(th_heap), size - skip - sizeof(th_heap));
+    size_t left = add_pieces(h, hs + sizeof(th_heap), rest);
     if (h->nregions == 0u) {
         return NULL; /* too small for one block */
     }

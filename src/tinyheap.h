@@ -186,7 +186,10 @@ typedef struct th_stats {
  * Time: proportional to size / 2^(TH_TINY_SLAB_LOG2 + 5) (the page map of the
  * region is cleared a word per 32 pages of 2^TH_TINY_SLAB_LOG2 bytes): about
  * 128 words for 2 MiB; with TH_FILL (debug builds) the whole region is
- * filled with the freed pattern as well, O(size).
+ * filled with the freed pattern as well, O(size). Without TH_FILL, when the
+ * region still holds a heap built at the same address (th_init again over
+ * the same memory), one word in two is cleared, O(size / 8) stores, so
+ * that every pointer the old heap handed out is refused (test_rebuild).
  * Thread safety: none needed; the heap does not exist before this returns.
  */
 th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_rebuild: a heap built again (th_init) over the region of a heap that
+ * lived there before refuses every pointer the old heap handed out: general,
+ * aligned, tiny and persistent. Each free, usable_size and realloc of an old
+ * pointer is a fault (TH_FAULT_BAD_POINTER, or TH_FAULT_DOUBLE_FREE for one
+ * that is the start of a free block now) and leaves the region byte for
+ * byte as it was, fault counters aside. Block headers are sealed to their address, not
+ * to a heap, so without TH_FILL (which fills a new region) th_init clears
+ * the old heap's header words when it finds that heap's state under its own
+ * (th_region.c, forget_old_heap). Run in the debug build and, as
+ * test_rebuild_release, in the release build.
+ */
+#include "harness.h"
+#include "th_internal.h"
+
+#define REGION 6144u
+#define NOLD   24
+
+static uint8_t s_snap[REGION];
+
+static void snap(const uint8_t *base)
+{
+    for (size_t i = 0; i < REGION; i++) {
+        s_snap[i] = base[i];
+    }
+}
+
+/* The region is as at snap(), but the fault counters of heap h. */
+static bool unchanged(const uint8_t *base, const th_heap *h)
+{
+    size_t f0 = (size_t)((const uint8_t *)&h->faults[0] - base);
+    size_t f1 = f0 + sizeof h->faults;
+    for (size_t i = 0; i < REGION; i++) {
+        if ((i < f0 || i >= f1) && s_snap[i] != base[i]) {
+            h_printf("byte %u changed\n", (unsigned)i);
+            return false;
+        }
+    }
+    return true;
+}
+
+int main(void)
+{
+    size_t   n;
+    uint8_t *base = h_arena(&n);
+    if (!CHECK(n >= REGION)) {
+        return h_failures;
+    }
+    h_record_faults();
+    /* The old heap: objects of every kind, some freed again. */
+    th_heap *old = th_init(base, REGION);
+    CHECK(old != NULL);
+    void *p[NOLD];
+    for (size_t i = 0; i < NOLD; i++) {
+        switch (i % 4u) {
+        case 0: p[i] = th_malloc(old, 40u + 8u * i); break;
+        case 1: p[i] = th_malloc(old, 1u + i % 15u); break;
+        case 2: p[i] = th_aligned_alloc(old, 64u, 24u); break;
+        default: p[i] = th_persistent_alloc(old, 12u, 8u); break;
+        }
+        CHECK(p[i] != NULL);
+    }
+    th_free(old, p[4]);
+    th_free(old, p[5]);
+    CHECK_EQ(h_total_faults, 0);
+
+    /* The new heap over the same bytes: none of the old pointers is live. */
+    th_heap *h = th_init(base, REGION);
+    CHECK_PTR_EQ(h, old);
+    th_stats s0 = th_get_stats(h);
+    CHECK(th_check(h));
+    for (size_t i = 0; i < NOLD; i++) {
+        if (p[i] == NULL) {
+            continue;
+        }
+        snap(base);
+        h_reset_faults();
+        th_free(h, p[i]);
+        CHECK_EQ(th_usable_size(h, p[i]), 0);
+        CHECK(th_realloc(h, p[i], 8) == NULL);
+        /* A bad pointer, or a double free where the old pointer is the
+         * start of a free block of the new heap (tinyheap.h, th_free). */
+        unsigned bad = h_fault_count[TH_FAULT_BAD_POINTER] + h_fault_count[TH_FAULT_DOUBLE_FREE];
+        if (!CHECK_EQ(bad, 3) || !CHECK_EQ(h_total_faults, 3) || !CHECK(unchanged(base, h))) {
+            h_printf("old pointer %u (kind %u) was not refused\n", (unsigned)i, (unsigned)(i % 4u));
+        }
+    }
+    h_reset_faults();
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK_EQ(s1.in_use, 0);
+    CHECK_EQ(s1.frees, 0);
+    CHECK(th_check(h));
+    /* And the new heap works. */
+    void *q = th_malloc(h, 100);
+    CHECK(q != NULL);
+    th_free(h, q);
+    CHECK_EQ(th_get_stats(h).free_bytes, s0.free_bytes);
+    CHECK_EQ(h_total_faults, 0);
+    return h_failures;
+}
