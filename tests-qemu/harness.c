@@ -267,6 +267,24 @@ uint32_t h_seed(void)
 /* From the linker script (firmware) or board/host/host.c + --defsym (host). */
 extern char th_heap_start[], th_heap_size[];
 
+void h_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+}
+
+bool h_same(const uint8_t *a, const uint8_t *b, size_t n, size_t skip, size_t skip_n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((i < skip || i - skip >= skip_n) && a[i] != b[i]) {
+            h_printf("byte %u changed\n", (unsigned)i);
+            return false;
+        }
+    }
+    return true;
+}
+
 void *h_arena(size_t *size)
 {
     if (size != NULL) {

@@ -82,6 +82,13 @@ void               h_reset_faults(void);
  *  NULL) and returns its start. */
 void *h_arena(size_t *size);
 
+/** Region snapshots, to show that a call changed nothing: h_copy copies
+ *  n bytes of src to dst; h_same says whether a[0..n) equals b[0..n) but
+ *  the bytes [skip, skip + skip_n) (e.g. the heap's fault counters, which a
+ *  reported fault changes), and prints the first offset that differs. */
+void h_copy(uint8_t *dst, const uint8_t *src, size_t n);
+bool h_same(const uint8_t *a, const uint8_t *b, size_t n, size_t skip, size_t skip_n);
+
 /* ---- Internals used by the macros above and by the test's own unit ------ */
 
 int h_check_(int ok, const char *expr, const char *file, int line);

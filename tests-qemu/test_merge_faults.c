@@ -22,24 +22,12 @@ static th_heap *H;
 static uint8_t *BASE;
 static uint8_t  s_snap[REGION];
 
-/* The region but the heap's fault counters is as it was at snap(). */
-static void snap(void)
-{
-    for (size_t i = 0; i < REGION; i++) {
-        s_snap[i] = BASE[i];
-    }
-}
+/* The region is as at snap(), but the heap's fault counters. */
+static void snap(void) { h_copy(s_snap, BASE, REGION); }
 static bool unchanged(void)
 {
-    size_t f0 = (size_t)((uint8_t *)&H->faults[0] - BASE);
-    size_t f1 = f0 + sizeof H->faults;
-    for (size_t i = 0; i < REGION; i++) {
-        if ((i < f0 || i >= f1) && s_snap[i] != BASE[i]) {
-            h_printf("byte %u changed\n", (unsigned)i);
-            return false;
-        }
-    }
-    return true;
+    return h_same(s_snap, BASE, REGION, (size_t)((uint8_t *)&H->faults[0] - BASE),
+                  sizeof H->faults);
 }
 
 /* Every call on the freed pointer p: the DOUBLE_FREE fault, counted once,

@@ -19,25 +19,12 @@
 
 static uint8_t s_snap[REGION];
 
-static void snap(const uint8_t *base)
-{
-    for (size_t i = 0; i < REGION; i++) {
-        s_snap[i] = base[i];
-    }
-}
-
 /* The region is as at snap(), but the fault counters of heap h. */
+static void snap(const uint8_t *base) { h_copy(s_snap, base, REGION); }
 static bool unchanged(const uint8_t *base, const th_heap *h)
 {
-    size_t f0 = (size_t)((const uint8_t *)&h->faults[0] - base);
-    size_t f1 = f0 + sizeof h->faults;
-    for (size_t i = 0; i < REGION; i++) {
-        if ((i < f0 || i >= f1) && s_snap[i] != base[i]) {
-            h_printf("byte %u changed\n", (unsigned)i);
-            return false;
-        }
-    }
-    return true;
+    return h_same(s_snap, base, REGION, (size_t)((const uint8_t *)&h->faults[0] - base),
+                  sizeof h->faults);
 }
 
 int main(void)
