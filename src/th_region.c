@@ -258,8 +258,9 @@ bool th_filled(const void *p, uint8_t byte, size_t n)
  * inside it. */
 static void forget_old_heap(uintptr_t start, size_t n)
 {
-    size_t off = (size_t)((((start + 4u) + 7u) & ~(uintptr_t)7u) - 4u - start); /* first 4 mod 8 */
-    for (; off < n && n - off >= sizeof(th_word); off += TH_GRANULE) { /* n / 8 stores: th_init is not O(1) */
+    /* The first offset at 4 mod 8, then every 8 bytes: n / 8 stores. */
+    size_t off = (size_t)((((start + 4u) + 7u) & ~(uintptr_t)7u) - 4u - start);
+    for (; off < n && n - off >= sizeof(th_word); off += TH_GRANULE) {
         *(th_word *)(start + off) = 0u;
     }
 }
