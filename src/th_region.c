@@ -95,6 +95,37 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
     ((((((size_t)1 << TH_MAX_BLOCK_LOG2) / TH_PAGE + 2u) + 31u) / 32u) * sizeof(uint32_t) + \
      64u)
 
+#if !TH_FILL
+/* A heap or region set up again over memory that an old one used at the
+ * same address: every word at 4 mod 8 of [start, start + n), where the old
+ * one kept its headers, is cleared, so that a pointer the old heap handed
+ * out is refused by the new one (a zero header is no live block) instead of
+ * passing the seal, which ties a header to its address and not to a heap.
+ * With TH_FILL every region is filled anyway. O(n / 8) stores, on these
+ * paths only. [start, start + n) is memory the caller gave; offsets keep
+ * every access inside it. */
+TH_COLD void forget_old_heap(uintptr_t start, size_t n)
+{
+    /* The first offset at 4 mod 8, then every 8 bytes: n / 8 stores. */
+    size_t off = (size_t)((((start + 4u) + 7u) & ~(uintptr_t)7u) - 4u - start);
+    for (; off < n && n - off >= sizeof(th_word); off += TH_GRANULE) {
+        *(th_word *)(start + off) = 0u;
+    }
+}
+
+/* Whether `at`, where a new region's end sentinel goes, still holds the
+ * sentinel of a region laid out the same way before: th_add_region given
+ * the same bank again (th_init recognises its own region by the heap state,
+ * whatever the size). The header is exact to its address: random or zeroed
+ * memory matches with probability 2^-31 (USED set, the other bits fixed but
+ * PREV_FREE). */
+static bool old_sentinel(uintptr_t at)
+{
+    const th_block *s = th_at(at);
+    return (s->header | TH_PREV_FREE) == th_mkheader(s, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+}
+#endif
+
 /* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
  * memory the caller gave): page map, one free block, sentinel. False when
  * it cannot hold a minimal block; nothing is written then. *dropped is what
@@ -135,6 +166,11 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
      * piece's or left out (no hole between pieces that a later
      * th_add_region could take, no byte counted that no block can use). */
     *dropped = given - (used + span + sizeof(th_word));
+#if !TH_FILL
+    if (old_sentinel(first + span)) {
+        forget_old_heap(first, span); /* a region set up here before, same layout */
+    }
+#endif
     r->first   = first;
     r->span    = (uint32_t)span;
     r->page0   = page0;
@@ -246,25 +282,6 @@ bool th_filled(const void *p, uint8_t byte, size_t n)
     }
     return true;
 }
-
-#if !TH_FILL
-/* th_init over a heap built at the same address (its magic is still there):
- * every word at 4 mod 8 of the rest of the region, where that heap kept its
- * headers, is cleared, so that a pointer the old heap handed out is refused
- * by the new one (a zero header is no live block) instead of passing the
- * seal, which ties a header to its address and not to a heap. With TH_FILL
- * the whole region is filled anyway. O(n / 8) stores, on this path only.
- * [start, start + n) is memory the caller gave; offsets keep every access
- * inside it. */
-static void forget_old_heap(uintptr_t start, size_t n)
-{
-    /* The first offset at 4 mod 8, then every 8 bytes: n / 8 stores. */
-    size_t off = (size_t)((((start + 4u) + 7u) & ~(uintptr_t)7u) - 4u - start);
-    for (; off < n && n - off >= sizeof(th_word); off += TH_GRANULE) {
-        *(th_word *)(start + off) = 0u;
-    }
-}
-#endif
 
 /* ==== Public implementation ================================================ */
 

@@ -214,6 +214,10 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  * TH_MAX_REGIONS regions.
  * Time: as th_init's (the page map cleared a word per 32 pages, and with
  * TH_FILL the region filled), never more than TH_MAX_REGIONS region set-ups.
+ * Without TH_FILL, when a region of the same layout was set up over the same
+ * bytes before (this bank given again to a heap built anew; its end sentinel
+ * is still in place), one word in two is cleared, O(size / 8) stores, so
+ * that every pointer the old heap handed out there is refused (test_rebuild).
  * Thread safety: takes the heap lock.
  */
 bool th_add_region(th_heap *h, void *base, size_t size);

@@ -8,7 +8,9 @@
  * byte as it was, fault counters aside. Block headers are sealed to their address, not
  * to a heap, so without TH_FILL (which fills a new region) th_init clears
  * the old heap's header words when it finds that heap's state under its own
- * (th_region.c, forget_old_heap). Run in the debug build and, as
+ * (th_region.c, forget_old_heap). The same holds for a bank given to
+ * th_add_region again: the old region's sentinel, still where the new one's
+ * goes, tells th_add_region to clear it too. Run in the debug build and, as
  * test_rebuild_release, in the release build.
  */
 #include "harness.h"
@@ -27,18 +29,9 @@ static bool unchanged(const uint8_t *base, const th_heap *h)
                   sizeof h->faults);
 }
 
-int main(void)
+/* Objects of every kind in heap `old`, some freed again. */
+static void make_old(th_heap *old, void *p[NOLD])
 {
-    size_t   n;
-    uint8_t *base = h_arena(&n);
-    if (!CHECK(n >= REGION)) {
-        return h_failures;
-    }
-    h_record_faults();
-    /* The old heap: objects of every kind, some freed again. */
-    th_heap *old = th_init(base, REGION);
-    CHECK(old != NULL);
-    void *p[NOLD];
     for (size_t i = 0; i < NOLD; i++) {
         switch (i % 4u) {
         case 0: p[i] = th_malloc(old, 40u + 8u * i); break;
@@ -51,10 +44,11 @@ int main(void)
     th_free(old, p[4]);
     th_free(old, p[5]);
     CHECK_EQ(h_total_faults, 0);
+}
 
-    /* The new heap over the same bytes: none of the old pointers is live. */
-    th_heap *h = th_init(base, REGION);
-    CHECK_PTR_EQ(h, old);
+/* Every old pointer is refused by the new heap h, which stays as it was. */
+static void refuse_all(th_heap *h, const uint8_t *base, void *const p[NOLD])
+{
     th_stats s0 = th_get_stats(h);
     CHECK(th_check(h));
     for (size_t i = 0; i < NOLD; i++) {
@@ -85,5 +79,51 @@ int main(void)
     th_free(h, q);
     CHECK_EQ(th_get_stats(h).free_bytes, s0.free_bytes);
     CHECK_EQ(h_total_faults, 0);
+}
+
+/* th_init again over the same bytes. */
+static void rebuild_heap(uint8_t *base)
+{
+    th_heap *old = th_init(base, REGION);
+    CHECK(old != NULL);
+    void *p[NOLD];
+    make_old(old, p);
+    th_heap *h = th_init(base, REGION);
+    CHECK_PTR_EQ(h, old);
+    refuse_all(h, base, p);
+}
+
+/* A heap built anew and given the same second bank again: the old objects
+ * all live in that bank (the first region is filled by one block first). */
+static void rebuild_region(uint8_t *base)
+{
+    const size_t r0  = 2048u;
+    th_heap     *old = th_init(base, r0);
+    CHECK(old != NULL);
+    CHECK(th_malloc(old, th_get_stats(old).largest_free) != NULL);
+    CHECK(th_add_region(old, base + r0, REGION - r0));
+    void *p[NOLD];
+    make_old(old, p);
+    for (size_t i = 0; i < NOLD; i++) {
+        uintptr_t a = (uintptr_t)p[i];
+        CHECK(a >= (uintptr_t)base + r0 && a < (uintptr_t)base + REGION);
+    }
+    th_heap *h = th_init(base, r0);
+    CHECK_PTR_EQ(h, old);
+    CHECK(th_add_region(h, base + r0, REGION - r0));
+    refuse_all(h, base, p);
+}
+
+int main(void)
+{
+    size_t   n;
+    uint8_t *base = h_arena(&n);
+    if (!CHECK(n >= REGION)) {
+        return h_failures;
+    }
+    h_record_faults();
+    rebuild_heap(base);
+    h_reset_faults();
+    rebuild_region(base);
     return h_failures;
 }
