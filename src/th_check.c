@@ -277,6 +277,21 @@ static size_t free_now(const th_heap *h, size_t *largest)
     return fb;
 }
 
+/* largest_free as th_stats reports it, from free_now's largest general
+ * request: a tiny request may be larger (a 16-byte one with room in a slab
+ * and no general block), and the largest block of a region of
+ * 2^TH_MAX_BLOCK_LOG2 bytes holds a few bytes more than th_malloc accepts
+ * as an argument. O(1). */
+static size_t largest_request(const th_heap *h, size_t largest)
+{
+#if TH_TINY
+    if (th_tiny_largest(h) > largest) {
+        largest = th_tiny_largest(h);
+    }
+#endif
+    return largest < TH_MAX_REQUEST ? largest : TH_MAX_REQUEST;
+}
+
 /* tiny_blocks and tiny_objects: O(n), counted over the slabs (keeping them
  * as counters would cost every tiny malloc and free two more updates). */
 static void tiny_counts(const th_heap *h, th_stats *st)
@@ -366,17 +381,10 @@ static void stats_into(const th_heap *h, th_stats *s)
     th_lock(h);
     size_t largest;
     size_t fb = free_now(h, &largest);
-#if TH_TINY
-    if (th_tiny_largest(h) > largest) {
-        largest = th_tiny_largest(h);
-    }
-#endif
     s->capacity         = h->capacity;
     s->free_bytes       = fb;
     s->min_free_bytes   = h->min_free < fb ? h->min_free : fb;
-    /* The largest block of a region of 2^TH_MAX_BLOCK_LOG2 bytes holds a
-     * few bytes more than th_malloc accepts as an argument. */
-    s->largest_free = largest < TH_MAX_REQUEST ? largest : TH_MAX_REQUEST;
+    s->largest_free     = largest_request(h, largest);
     s->in_use           = h->in_use;
     s->peak_in_use      = h->peak_in_use;
     s->persistent_bytes = h->persistent_bytes;
@@ -425,36 +433,34 @@ th_stats th_get_stats(const th_heap *h)
     };
 }
 
-/* The two O(1) free-space marks, under the lock; both 0 for a bad handle. */
-static void free_marks(const th_heap *h, size_t *now, size_t *low)
-{
+/* The O(1) free-space figures of th_stats (free_bytes, min_free_bytes,
+ * largest_free), under the lock; all 0 for a bad handle. */
+typedef struct free_marks_t {
+    size_t now;
+    size_t low;
     size_t largest;
-    *now = 0u;
-    *low = 0u;
+} free_marks_t;
+
+static free_marks_t free_marks(const th_heap *h)
+{
+    free_marks_t m = {0u, 0u, 0u};
     if (!th_heap_ok(h)) {
-        return;
+        return m;
     }
     th_lock(h);
-    *now = free_now(h, &largest);
-    *low = h->min_free < *now ? h->min_free : *now;
+    size_t largest;
+    m.now     = free_now(h, &largest);
+    m.low     = h->min_free < m.now ? h->min_free : m.now;
+    m.largest = largest_request(h, largest);
     th_unlock(h);
+    return m;
 }
 
-size_t th_free_bytes(const th_heap *h)
-{
-    size_t now;
-    size_t low;
-    free_marks(h, &now, &low);
-    return now;
-}
+size_t th_free_bytes(const th_heap *h) { return free_marks(h).now; }
 
-size_t th_min_free_bytes(const th_heap *h)
-{
-    size_t now;
-    size_t low;
-    free_marks(h, &now, &low);
-    return low;
-}
+size_t th_min_free_bytes(const th_heap *h) { return free_marks(h).low; }
+
+size_t th_largest_free(const th_heap *h) { return free_marks(h).largest; }
 
 void th_reset_min_free(th_heap *h)
 {

@@ -403,6 +403,16 @@ size_t th_free_bytes(const th_heap *h);
 size_t th_min_free_bytes(const th_heap *h);
 
 /**
+ * stats.largest_free alone: the largest request th_malloc would serve now,
+ * to ask before a big buffer (a TLS handshake, a frame) without walking the
+ * heap, which th_get_stats does for its O(n) fields. th_malloc(h,
+ * th_largest_free(h)) succeeds, unless the result is 0 (nothing fits).
+ * Preconditions: none; h is checked. h == NULL: 0 + TH_FAULT_BAD_ARGUMENT.
+ * Time: constant. Thread safety: takes the heap lock.
+ */
+size_t th_largest_free(const th_heap *h);
+
+/**
  * Restarts the low-water mark: min_free_bytes becomes the current
  * free_bytes (FreeRTOS's xPortResetHeapMinimumEverFreeHeapSize). The one
  * call after which min_free_bytes may increase.

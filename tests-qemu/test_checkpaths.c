@@ -127,8 +127,9 @@ int main(void)
     CHECK_EQ(th_get_stats(NULL).capacity, 0);
     CHECK_EQ(th_free_bytes(NULL), 0);
     CHECK_EQ(th_min_free_bytes(NULL), 0);
+    CHECK_EQ(th_largest_free(NULL), 0);
     th_reset_min_free(NULL);
-    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 9);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 10);
 
     /* The inspection calls report on the heap they were given, inside its
      * lock like every other call, and count nothing (they never write). */
@@ -153,6 +154,7 @@ int main(void)
     h_reset_faults();
     th_stats st = th_get_stats(H);
     CHECK_EQ(th_free_bytes(H), st.free_bytes);
+    CHECK_EQ(th_largest_free(H), st.largest_free);
     CHECK(th_min_free_bytes(H) <= th_free_bytes(H));
     th_reset_min_free(H);
     CHECK_EQ(th_min_free_bytes(H), th_free_bytes(H));

@@ -86,6 +86,7 @@ static void test_coalesce_and_recovery(void)
     CHECK(s3.min_free_bytes < 1000);
     CHECK(s3.peak_in_use >= (size_t)n * 400);
     /* largest_free is exact: that request succeeds, one more byte fails. */
+    CHECK_EQ(th_largest_free(h), s3.largest_free);
     void *big = th_malloc(h, s3.largest_free);
     CHECK(big != NULL);
     th_free(h, big);

@@ -76,6 +76,7 @@ int main(void)
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
     th_free(h, p);
     CHECK_EQ(th_get_stats(h).largest_free, TH_MAX_REQUEST);
+    CHECK_EQ(th_largest_free(h), TH_MAX_REQUEST); /* clamped as the stats are */
 
     /* Half the largest block: the largest alignment any block can reach,
      * served where the region has it (s_base + 2^11); twice that never. */

@@ -201,6 +201,18 @@ int main(void)
             CHECK_EQ(st.faults[TH_FAULT_CORRUPTION] + st.faults[TH_FAULT_BAD_POINTER], 0);
             CHECK(st.free_bytes <= st.capacity);
             CHECK(st.min_free_bytes <= st.free_bytes);
+            /* The O(1) queries agree with the snapshot, and largest_free
+             * is a request that succeeds now. */
+            CHECK_EQ(th_largest_free(h), st.largest_free);
+            CHECK_EQ(th_free_bytes(h), st.free_bytes);
+            CHECK_EQ(th_min_free_bytes(h), st.min_free_bytes);
+            if (st.largest_free != 0u) {
+                void *big = th_malloc(h, st.largest_free);
+                CHECK(big != NULL);
+                th_free(h, big);
+                allocs++;
+                frees++;
+            }
         }
     }
     for (int i = 0; i < SLOTS; i++) {

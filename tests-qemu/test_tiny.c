@@ -210,9 +210,11 @@ static void test_fallback_when_full(void)
     if (CHECK(n > 2) && CHECK_EQ((uintptr_t)p[0] + 8u, (uintptr_t)p[1])) {
         th_free(h, p[0]);
         CHECK_EQ(th_get_stats(h).largest_free, 8u);
+        CHECK_EQ(th_largest_free(h), 8u);
         th_free(h, p[1]);
         s = th_get_stats(h);
         CHECK_EQ(s.largest_free, TH_TINY_MAX);
+        CHECK_EQ(th_largest_free(h), TH_TINY_MAX);
         p[0] = th_malloc(h, s.largest_free); /* and it is a request that succeeds */
         CHECK(p[0] != NULL);
         p[1] = NULL;
@@ -340,6 +342,7 @@ static void test_largest_after_idle_merge(void)
     th_free(h, hu); /* H: free, same bin, now its head */
     th_stats st = th_get_stats(h);
     CHECK_EQ(st.largest_free, 4104u + 512u - 4u); /* P and the slab, merged */
+    CHECK_EQ(th_largest_free(h), st.largest_free);
     void *big = th_malloc(h, st.largest_free);
     CHECK(big != NULL);
     CHECK(th_check(h));

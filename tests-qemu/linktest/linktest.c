@@ -48,7 +48,7 @@ void linktest_entry(void)
     sink    = th_usable_size(h, p);
     sink    = (size_t)th_persistent_alloc(h, 16, 8);
     th_stats s = th_get_stats(h);
-    sink       = s.free_bytes + th_free_bytes(h) + th_min_free_bytes(h);
+    sink       = s.free_bytes + th_free_bytes(h) + th_min_free_bytes(h) + th_largest_free(h);
     th_reset_min_free(h);
     sink = (size_t)th_check(h);
     th_walk(h, on_block, NULL);
