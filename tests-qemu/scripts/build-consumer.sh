@@ -5,7 +5,7 @@
 # Makefile, or with CMake (add_subdirectory + target_link_libraries(app
 # tinyheap tinyheap_newlib) and the arm-none-eabi toolchain file, MinSizeRel).
 # Checks that the image holds tinyheap and the newlib port and not newlib's
-# own allocator (nm); given a board, runs it under that board's QEMU with
+# own allocator, nor code that main.c never calls (nm); given a board, runs it under that board's QEMU with
 # run-test.sh, which requires its "PASS app" line and exit status 0.
 #
 #   build-consumer.sh make|cmake <build-dir> '<cpu flags>' [<board>]
@@ -42,6 +42,15 @@ if printf '%s\n' "$syms" | grep -Eq ' (__malloc_free_list|_sbrk_r)$'; then
     echo "build-consumer.sh: newlib's own allocator is in $elf" >&2
     exit 1
 fi
+# Built for --gc-sections (-ffunction-sections -fdata-sections, both
+# routes): what main.c never calls is not in the image, nor what only that
+# pulls in (_malloc_stats_r would bring newlib's fprintf).
+for s in th_walk th_add_region _malloc_stats_r _mallinfo_r _pvalloc_r; do
+    if printf '%s\n' "$syms" | grep -Eq " $s\$"; then
+        echo "build-consumer.sh: $s is in $elf, which never calls it (no -ffunction-sections?)" >&2
+        exit 1
+    fi
+done
 echo "consumer built with $how: $elf"
 if [ -n "$board" ]; then
     # The tests' own runner: QEMU command from the board, timeout, exit

@@ -14,9 +14,12 @@ set(CMAKE_AR arm-none-eabi-ar)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(TINYHEAP_CPU_FLAGS "-mcpu=cortex-m3 -mthumb" CACHE STRING "CPU and ABI flags")
-set(CMAKE_C_FLAGS_INIT "${TINYHEAP_CPU_FLAGS}")
+# nano.specs when compiling too: sources must see newlib-nano's headers
+# (struct _reent differs from full newlib's), not only link against it.
+set(CMAKE_C_FLAGS_INIT "${TINYHEAP_CPU_FLAGS} --specs=nano.specs")
 set(CMAKE_ASM_FLAGS_INIT "${TINYHEAP_CPU_FLAGS}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "${TINYHEAP_CPU_FLAGS} --specs=nano.specs --specs=nosys.specs")
+# (CMake passes the C flags to the link as well: nano.specs is not repeated.)
+set(CMAKE_EXE_LINKER_FLAGS_INIT "--specs=nosys.specs")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
