@@ -4,7 +4,7 @@
  * verifies, and the helpers shared by the allocator's files. Nothing here is
  * part of the public API.
  *
- * Rule from the seed (Go runtime change, ../shared/seed): never form a pointer
+ * Rule from the seed (the Go runtime's runtime/malloc.go): never form a pointer
  * at or past the end of the data it stands for. Positions inside a region,
  * a slab or a chunk are kept as offsets, and every bound check is written
  * `size <= limit - offset` (after checking `offset <= limit`) so it cannot

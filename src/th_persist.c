@@ -3,7 +3,7 @@
  * th_persist.c: the persistent allocator. Bump allocation with no header,
  * never freed, for boot-time objects.
  *
- * From the Go runtime's persistentalloc (../shared/seed): the state is the
+ * From the Go runtime's persistentalloc (runtime/malloc.go): the state is the
  * current chunk as (base, offset), never an end pointer; a request fits when
  * offset + padding + size <= chunk size, written below so it cannot wrap, and
  * a fresh chunk is taken when it does not. "No current chunk" (base == NULL)

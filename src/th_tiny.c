@@ -3,7 +3,7 @@
  * th_tiny.c: the tiny allocator, for requests of 1..15 bytes (and of 16,
  * one per block, with TH_TINY_MAX 16).
  *
- * From the Go runtime's tinyalloc (../shared/seed): objects are packed
+ * From the Go runtime's tiny allocator (runtime/malloc.go): objects are packed
  * several to a 16-byte block, and the allocator keeps a *current block* that
  * serves requests until it cannot, after which a block with room replaces it
  * only when that block has more room left than the current one. Go frees a

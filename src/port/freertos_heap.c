@@ -6,7 +6,7 @@
  * pvPortCalloc, xPortGetFreeHeapSize, xPortGetMinimumEverFreeHeapSize,
  * xPortResetHeapMinimumEverFreeHeapSize, vPortGetHeapStats,
  * vPortDefineHeapRegions, vPortInitialiseBlocks, vPortHeapResetState) and
- * uses only the kernel's public headers. See docs/freertos-heap-api.md.
+ * uses only the kernel's public headers (FreeRTOS.h, task.h, portable.h).
  *
  * Two modes, chosen at compile time by TH_FREERTOS_HEAP (FreeRTOSConfig.h
  * or -D), by default 4 when configTOTAL_HEAP_SIZE is defined, else 5:

@@ -6,7 +6,7 @@
  * buffers, strdup, asprintf, printf of floats, strtok, ...), is served by
  * th_default(), the heap over the linker-defined region.
  *
- * Why it looks like this (see docs/newlib-malloc-api.md §3, §9):
+ * Why it looks like this:
  * - newlib funnels everything through reentrant `_r` functions, and its
  *   archive groups several of them per object. Defining only malloc/free
  *   links, but leaves stdio on newlib's own sbrk heap (two heaps), or lets

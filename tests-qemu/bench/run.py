@@ -539,7 +539,7 @@ def main():
                 "4096 (newlib-nano)", "%d (%s)" % (pv, pn))
         w("### tinyheap against its targets (default configuration, Cortex-M3 unless noted)")
         w("")
-        w("| figure | tinyheap | target | met? | best peer (issue) | best libc measured here |")
+        w("| figure | tinyheap | target | met? | best peer (cited) | best libc measured here |")
         w("|---|---:|---:|:---:|---|---|")
         for name, val, target, ok, peer, mp in tg:
             w("| %s | %s | %s | %s | %s | %s |" % (name, val, target,
