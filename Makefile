@@ -188,7 +188,7 @@ build/lint/results/bound.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
 
 .PHONY: stack stack-board
-.PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy \
+.PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy lint-readme \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
 
 all: $(LIB) $(foreach n,$(ALL_NAMES),$(if $(call runs_on,$(n)),$(call elf_of,$(n))))
@@ -229,7 +229,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
 # Checks that are not per board, tallied under "lint".
-LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound
+LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound readme
 check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
 $(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
 build/lint/results/expected: FORCE
@@ -295,7 +295,10 @@ LINT_FLAGS_src/port/newlib_nano.c := --target=arm-none-eabi -mcpu=cortex-m3 -mth
     -isystem /usr/include/newlib/nano -isystem /usr/include/newlib
 LINT_FLAGS_src/port/freertos_heap.c := $(LINT_PORT_INCS)
 
-lint: lint-cppcheck lint-clang-tidy
+lint: lint-cppcheck lint-clang-tidy lint-readme
+# README's code examples are the code tests run (tests-qemu/test_example.c).
+lint-readme:
+	$(Q)python3 tests-qemu/scripts/readme-snippets.py README.md
 lint-cppcheck:
 	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
 	$(call msg,CPPC,$(LINT_SRCS))
