@@ -205,6 +205,10 @@ print-qemu-env:
 	@printf '%s\n' "$(RUN_ENV)"
 
 run: setup
+	$(Q)case "$(ARCH_DIR)" in board/common/cortex-m) ;; *) \
+	    echo "make run: the demo runs on Cortex-M boards only (it uses newlib-nano), not on $(BOARD);" \
+	    "try BOARD=mps2-an385, microbit, mps2-an386 or mps2-an505, or make check BOARDS=$(BOARD)" >&2; \
+	    exit 2;; esac
 	$(Q)$(MAKE) BOARD=$(BOARD) $(call elf_of,demo)
 	$(Q)$(RUN_ENV) tests-qemu/scripts/run-test.sh --show --timeout $(TIMEOUT) \
 	    $(BOARD) $(call elf_of,demo)
