@@ -288,6 +288,8 @@ static size_t largest_request(const th_heap *h, size_t largest)
     if (th_tiny_largest(h) > largest) {
         largest = th_tiny_largest(h);
     }
+#else
+    (void)h;
 #endif
     return largest < TH_MAX_REQUEST ? largest : TH_MAX_REQUEST;
 }

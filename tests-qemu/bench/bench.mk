@@ -73,7 +73,8 @@ BENCH_LDFLAGS  := -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 # bound.elf: size.elf's image with every O(1) call of the contract kept
 # (bound.py bounds them all).
 BENCH_BOUND_CALLS := th_malloc th_free th_realloc th_calloc th_aligned_alloc th_usable_size \
-                     th_persistent_alloc
+                     th_persistent_alloc th_free_bytes th_min_free_bytes th_largest_free \
+                     th_reset_min_free
 BENCH_BOUND_KEEP  := $(foreach f,$(BENCH_BOUND_CALLS),-Wl,-u,$(f))
 
 # $(call bench_rules,target,alloc)

@@ -50,7 +50,9 @@ COND = "eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le"
 
 # The calls bounded (O(1) in the contract), in README order.
 CALLS = ["th_malloc", "th_free", "th_realloc", "th_calloc", "th_aligned_alloc",
-         "th_usable_size", "th_persistent_alloc"]
+         "th_usable_size", "th_persistent_alloc",
+         # the O(1) inspection calls (tinyheap.h: "Time: constant")
+         "th_free_bytes", "th_min_free_bytes", "th_largest_free", "th_reset_min_free"]
 
 
 class BoundError(Exception):
@@ -125,6 +127,9 @@ class Graph:
                 ev = ("ret", op) if op.strip() == "lr" else ("itail", op)
                 succ = nxt if (in_it or base != "bx") else []
             elif re.match(r"^(pop|ldm)", base) and re.search(r"\bpc\b", op):
+                ev, succ = ("ret", op), (nxt if in_it else [])
+            elif re.match(r"^ldr(\.w)?$", base) and re.match(r"^\s*pc,\s*\[sp\],\s*#4$", op):
+                # `ldr.w pc, [sp], #4`: a pop of the return address alone
                 ev, succ = ("ret", op), (nxt if in_it else [])
             elif base in ("tbb", "tbh") or re.match(r"^\s*pc\b", op):
                 die("%s: control flow not followed at %x: %s %s" % (name, a, mn, op))
