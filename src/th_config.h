@@ -128,6 +128,21 @@
 #ifndef TH_FILL
 #define TH_FILL TH_DEBUG
 #endif
+
+/** TH_FORGET_OLD: 1 makes th_init and th_add_region, in builds without
+ *  TH_FILL, recognise a heap or region that ended at the same address before
+ *  (the heap state's magic, or the old end sentinel, still in place) and
+ *  clear its header words, so that the old heap's pointers are refused
+ *  (README "Choices", test_rebuild). That reads a word or two of the memory
+ *  before anything is written to it. 0 never reads memory the heap has not
+ *  written: for parts whose ECC RAM faults on reading a word never written
+ *  (if their start-up code does not initialise it); stale pointers from a
+ *  heap built over the same memory before may then pass. Default 1. Cost:
+ *  112 bytes of code on Cortex-M3; O(size / 8) stores, on that path only. */
+#ifndef TH_FORGET_OLD
+#define TH_FORGET_OLD 1
+#endif
+
 /** TH_FILL_FRESH_BYTE / TH_FILL_FREED_BYTE: the two patterns of TH_FILL.
  *  Defaults 0xAA and 0x55 (distinct, and neither a small integer nor a
  *  valid pointer on the targets). Cost: none. */

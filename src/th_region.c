@@ -95,7 +95,7 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
     ((((((size_t)1 << TH_MAX_BLOCK_LOG2) / TH_PAGE + 2u) + 31u) / 32u) * sizeof(uint32_t) + \
      64u)
 
-#if !TH_FILL
+#if !TH_FILL && TH_FORGET_OLD
 /* A heap or region set up again over memory that an old one used at the
  * same address: every word at 4 mod 8 of [start, start + n), where the old
  * one kept its headers, is cleared, so that a pointer the old heap handed
@@ -114,9 +114,11 @@ TH_COLD void forget_old_heap(uintptr_t start, size_t n)
 }
 
 /* Whether `at`, where a new region's end sentinel goes, still holds the
- * sentinel of a region laid out the same way before: th_add_region given
- * the same bank again (th_init recognises its own region by the heap state,
- * whatever the size). The header is exact to its address: random or zeroed
+ * sentinel of a region that ended at the same address before: the same bank
+ * given again to th_add_region, or a heap built again that ends where an
+ * old one ended (th_init also recognises its own heap state, whatever the
+ * size). The sentinel sits at the last word at 4 mod 8 before the end,
+ * whatever the start. The header is exact to its address: random or zeroed
  * memory matches with probability 2^-31 (USED set, the other bits fixed but
  * PREV_FREE). */
 static bool old_sentinel(uintptr_t at)
@@ -166,9 +168,9 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
      * piece's or left out (no hole between pieces that a later
      * th_add_region could take, no byte counted that no block can use). */
     *dropped = given - (used + span + sizeof(th_word));
-#if !TH_FILL
+#if !TH_FILL && TH_FORGET_OLD
     if (old_sentinel(first + span)) {
-        forget_old_heap(first, span); /* a region set up here before, same layout */
+        forget_old_heap(first, span); /* a region that ended here before */
     }
 #endif
     r->first   = first;
@@ -301,7 +303,7 @@ th_heap *th_init(void *base, size_t size)
     }
     th_heap *h    = (th_heap *)hs;
     size_t   rest = size - skip - sizeof(th_heap);
-#if !TH_FILL
+#if !TH_FILL && TH_FORGET_OLD
     if (h->magic == TH_MAGIC) {
         forget_old_heap(hs + sizeof(th_heap), rest);
     }

@@ -186,10 +186,12 @@ typedef struct th_stats {
  * Time: proportional to size / 2^(TH_TINY_SLAB_LOG2 + 5) (the page map of the
  * region is cleared a word per 32 pages of 2^TH_TINY_SLAB_LOG2 bytes): about
  * 128 words for 2 MiB; with TH_FILL (debug builds) the whole region is
- * filled with the freed pattern as well, O(size). Without TH_FILL, when the
- * region still holds a heap built at the same address (th_init again over
- * the same memory), one word in two is cleared, O(size / 8) stores, so
- * that every pointer the old heap handed out is refused (test_rebuild).
+ * filled with the freed pattern as well, O(size). Without TH_FILL (and
+ * with TH_FORGET_OLD, the default), when the region still holds a heap
+ * built at the same address or a region that ended at the same address
+ * (th_init again over the same memory), one word in two is cleared,
+ * O(size / 8) stores, so that every pointer the old heap handed out is
+ * refused (test_rebuild).
  * Thread safety: none needed; the heap does not exist before this returns.
  */
 th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
@@ -214,10 +216,11 @@ th_heap *th_init(void *base, size_t size) TH_WARN_UNUSED;
  * TH_MAX_REGIONS regions.
  * Time: as th_init's (the page map cleared a word per 32 pages, and with
  * TH_FILL the region filled), never more than TH_MAX_REGIONS region set-ups.
- * Without TH_FILL, when a region of the same layout was set up over the same
- * bytes before (this bank given again to a heap built anew; its end sentinel
- * is still in place), one word in two is cleared, O(size / 8) stores, so
- * that every pointer the old heap handed out there is refused (test_rebuild).
+ * Without TH_FILL (and with TH_FORGET_OLD, the default), when a region that
+ * ended at the same address was set up before (this bank given again to a
+ * heap built anew; its end sentinel is still in place), one word in two is
+ * cleared, O(size / 8) stores, so that every pointer the old heap handed
+ * out there is refused (test_rebuild). The heap lock is held meanwhile.
  * Thread safety: takes the heap lock.
  */
 bool th_add_region(th_heap *h, void *base, size_t size);

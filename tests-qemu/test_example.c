@@ -13,7 +13,9 @@
 
 #include "tinyheap.h"
 
-/* Room for 32 messages of up to 100 bytes at once, sized at compile time. */
+/* Room for 32 messages of MSG_MAX bytes at once, sized at compile time
+ * (for a mix of sizes, size for the largest; objects of 16 bytes or less
+ * also need a 512-byte slab the first time). */
 #define MSG_MAX 100u
 static uint8_t  pool[TH_REGION_SIZE_FOR(32, MSG_MAX)];
 static th_heap *msgs;
