@@ -316,8 +316,8 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
 /* Takes `bsize` bytes from free block `b` (already off its list), starting
  * `gap` bytes in; the gap in front and any tail that can hold a block go
  * back to the lists. Returns the allocated block. */
-static th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, uint32_t bsize,
-                       th_word kind)
+TH_INLINE th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, uint32_t bsize,
+                          th_word kind)
 {
     th_word pf = 0u;
     if (gap != 0u) {
@@ -432,6 +432,20 @@ static uint32_t want_for(uint32_t bsize, uint32_t align)
     return align <= TH_ALIGNMENT ? bsize : bsize + align + TH_MIN_BLOCK - TH_ALIGNMENT; /* < 2^25 */
 }
 
+/* The bytes in front of free block b's payload, from its header, that a
+ * block aligned to `align` leaves: 0 when the payload is aligned already
+ * (always for align <= 8), else a free block of its own (at least
+ * TH_MIN_BLOCK) up to the next aligned payload. */
+TH_INLINE uint32_t align_gap(const th_block *b, uint32_t align)
+{
+    uintptr_t pay = th_addr(b) + sizeof(th_word); /* 8-aligned */
+    uint32_t  gap = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
+    if (gap != 0u && gap < TH_MIN_BLOCK) {
+        gap += align; /* the gap must hold a free block of its own */
+    }
+    return gap;
+}
+
 /* Allocates a block of `bsize` bytes (a multiple of 8) whose payload is
  * aligned to `align` (a power of two, at most 2^TH_MAX_BLOCK_LOG2), from
  * free block `from` when not NULL (it may sit anywhere in its list), else
@@ -463,12 +477,36 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
     } else {
         bin_unlink(h, b, size);
     }
-    uintptr_t pay = th_addr(b) + sizeof(th_word); /* 8-aligned: gap 0 for align <= 8 */
-    uint32_t  gap = (uint32_t)(((pay + align - 1u) & ~(uintptr_t)(align - 1u)) - pay);
-    if (gap != 0u && gap < TH_MIN_BLOCK) {
-        gap += align; /* the gap must hold a free block of its own */
+    return carve(h, b, size, align_gap(b, align), bsize, kind);
+}
+
+/* th_aligned_alloc's first try (alignment above 8). `want` has room for
+ * any gap, so th_gen_alloc's search passes over a block that holds the
+ * request with the gap it actually needs: the block an aligned request of
+ * this size freed, say (a task's stack freed and asked for again under a
+ * 16-byte portBYTE_ALIGNMENT), alone or merged with the gap below it. This
+ * looks where malloc's search for bsize looks, O(1), and takes the block
+ * when it fits. Apart from th_gen_alloc so that slabs and chunks keep their
+ * placement and an image without th_aligned_alloc links none of it. NULL:
+ * nothing there, or its damage reported (the corruption count moved). */
+static th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align)
+{
+    uint32_t  i;
+    th_block *b = find_free(h, bsize, &i);
+    if (b == NULL) {
+        return NULL;
     }
-    return carve(h, b, size, gap, bsize, kind);
+    uint32_t size = th_bsize(b->header);
+    uint32_t gap  = align_gap(b, align);
+    if (size < gap + bsize) { /* < 2^25: no wrap */
+        return NULL;
+    }
+    if (TH_UNLIKELY(!handout_intact(b, size, 0u, gap + bsize))) {
+        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+        return NULL;
+    }
+    bin_pop(h, i, b, size);
+    return carve(h, b, size, gap, bsize, TH_KIND_GEN);
 }
 
 /* What an allocator does when th_gen_alloc returned NULL for a request of
@@ -569,10 +607,13 @@ void *th_gen_malloc_tiny(th_heap *h, size_t size)
 /* th_gen_malloc for an alignment above 8 (a power of two). */
 void *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align)
 {
-    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
-    uint32_t bsize  = th_gen_bsize_for(size);
-    return gen_finish(h, th_gen_alloc(h, NULL, bsize, align, TH_KIND_GEN), bsize, align, size,
-                      faults);
+    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
+    uint32_t  bsize  = th_gen_bsize_for(size);
+    th_block *b      = gen_alloc_fitted(h, bsize, align);
+    if (b == NULL && faults == h->faults[TH_FAULT_CORRUPTION]) {
+        b = th_gen_alloc(h, NULL, bsize, align, TH_KIND_GEN); /* damage: reported once */
+    }
+    return gen_finish(h, b, bsize, align, size, faults);
 }
 
 /* Frees a used block the caller has validated (or owns: slabs, chunks),

@@ -199,7 +199,7 @@ static void s_uaf_wide(void)
     th_free(H, B);
     *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
 }
-static void t_aligned_16(void) { s_result = th_aligned_alloc(H, 16, 8); }
+static void t_aligned_16(void) { s_result = th_aligned_alloc(H, 16, 40); }
 
 /* Write after free into the free block above A, then A grows into it in
  * place (th_realloc): the bytes it takes are handed out, so they are checked
@@ -810,7 +810,7 @@ static const scen s_scen[] = {
      s_uaf_grow, t_realloc_a, false, 0},
     {"write after free (general, merged)", "th_free(neighbour), th_malloc (reuses it)",
      TH_FAULT_CORRUPTION, s_uaf_merge, t_merge_reuse, false, 0},
-    {"write after free (general, aligned reuse)", "th_aligned_alloc(16, 8) (reuses it)",
+    {"write after free (general, aligned reuse)", "th_aligned_alloc(16, 40) (reuses it)",
      TH_FAULT_CORRUPTION, s_uaf_wide, t_aligned_16, false, 0},
     {"tiny meta: start bit without used", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_meta_s, t_free_tiny_a, true, 0},

@@ -300,6 +300,34 @@ static void test_aligned_past_last_bin(void)
     CHECK(th_check(h));
 }
 
+/* An aligned block freed between two live ones is taken again by the same
+ * aligned request, although it has no room for an alignment gap: its
+ * payload is aligned already (FreeRTOS with portBYTE_ALIGNMENT 16 frees a
+ * task's stack and allocates it again). */
+static void test_aligned_exact_reuse(void)
+{
+    th_heap *h = fresh(4096);
+    enum { N = 64 };
+    void  *p[N];
+    size_t n = 0;
+    while (n < N && (p[n] = th_aligned_alloc(h, 64, 100)) != NULL) {
+        CHECK_EQ((uintptr_t)p[n] & 63u, 0);
+        n++;
+    }
+    CHECK(n > 4 && n < N);
+    size_t mid = n / 2u;
+    void  *old = p[mid];
+    th_free(h, old);
+    th_stats s = th_get_stats(h);
+    p[mid]     = th_aligned_alloc(h, 64, 100);
+    CHECK_PTR_EQ(p[mid], old);
+    CHECK_EQ(th_get_stats(h).failed, s.failed);
+    for (size_t i = 0; i < n; i++) {
+        th_free(h, p[i]);
+    }
+    CHECK(th_check(h));
+}
+
 /* A block freed into its free lower neighbour disappears inside it; a second
  * free of its pointer must be refused as a double free, change nothing, and
  * never be taken for a live block (its buried header is marked freed). */
@@ -463,6 +491,7 @@ int main(void)
     test_stats_with_cyclic_list();
     test_exact_fits();
     test_aligned_past_last_bin();
+    test_aligned_exact_reuse();
     test_max_request();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;

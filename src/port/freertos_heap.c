@@ -23,17 +23,27 @@
  * a calloc whose size overflows returns NULL without the hook; nothing is
  * counted before the first allocation (free size 0, smallest free block
  * SIZE_MAX); traceMALLOC runs inside the suspended section on every call,
- * with (NULL, 0) on failure; the hook runs after the scheduler is resumed;
+ * with NULL on failure; the hook runs after the scheduler is resumed;
  * configHEAP_CLEAR_MEMORY_ON_FREE zeroes the block before the lock is
  * taken; heap calls are not allowed from interrupts (scheduler suspension,
  * not a critical section, is the lock).
  *
  * What differs, and why:
  * - Sizes are tinyheap's: trace sizes are the block's usable size (the same
- *   for a block's traceMALLOC and traceFREE); free sizes are the bytes an
- *   allocation could still use (th_stats.free_bytes), and free blocks are
- *   tinyheap's general blocks, header included (room inside tiny blocks
- *   counts in the free bytes, not in the block statistics).
+ *   for a block's traceMALLOC and traceFREE), and on failure the size asked
+ *   for (heap_4 passes it with its header and alignment added); free sizes
+ *   are the bytes an allocation could still use (th_stats.free_bytes), and
+ *   free blocks are tinyheap's general blocks, counted as the bytes a request
+ *   could use in them (room inside tiny blocks counts in the free bytes, not
+ *   in the block statistics).
+ * - xPortGetFreeHeapSize, xPortGetMinimumEverFreeHeapSize,
+ *   xPortResetHeapMinimumEverFreeHeapSize and vPortDefineHeapRegions suspend
+ *   the scheduler (the heap's lock), as pvPortMalloc does in heap_4: call
+ *   them from tasks, not from critical sections or the tick hook. Before the
+ *   scheduler starts, the kernel's xTaskResumeAll leaves interrupts masked
+ *   (as after any pvPortMalloc there).
+ * - configENABLE_HEAP_PROTECTOR (V11) is not used: tinyheap validates every
+ *   pointer freed, and seals its headers, by its own means.
  * - Small requests use the tiny allocator: every request below
  *   portBYTE_ALIGNMENT is rounded up to it, so a 1..15-byte message costs
  *   8 or 16 bytes of a shared block instead of heap_4's 16..24, and is still
@@ -97,8 +107,8 @@
 #endif
 
 #if (configUSE_MALLOC_FAILED_HOOK == 1)
-/* task.h declares it from FreeRTOS V11 on; older kernels expect the heap
- * to. Declaring it here works with both. */
+/* The kernel declares it in some versions (portable.h) and expects the heap
+ * to in others. Declaring it here works with both. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wredundant-decls"
 void vApplicationMallocFailedHook(void);
@@ -181,6 +191,12 @@ static th_heap *fr_heap_get(void)
 static void *fr_alloc(th_heap *h, size_t n)
 {
 #if portBYTE_ALIGNMENT > TH_ALIGNMENT
+    /* A block (header included) of a whole number of alignments, so that
+     * a block carved right after an aligned one is aligned too, instead of
+     * leaving an alignment gap too small to be a free block. n is at most
+     * TH_MAX_REQUEST here: no wrap. */
+    n = ((n + TH_BLOCK_OVERHEAD + (size_t)portBYTE_ALIGNMENT_MASK) &
+         ~(size_t)portBYTE_ALIGNMENT_MASK) - TH_BLOCK_OVERHEAD;
     return th_aligned_alloc(h, (size_t)portBYTE_ALIGNMENT, n);
 #else
 #if TH_TINY_ALIGN_GO
@@ -210,7 +226,8 @@ void *pvPortMalloc(size_t xWantedSize)
         if (h != NULL && xWantedSize != 0u && xWantedSize <= TH_MAX_REQUEST) {
             pv = fr_alloc(h, xWantedSize);
         }
-        traceMALLOC(pv, pv != NULL ? th_usable_size(h, pv) : 0u);
+        /* On failure, the size asked for (heap_4 gives its adjusted size). */
+        traceMALLOC(pv, pv != NULL ? th_usable_size(h, pv) : xWantedSize);
     }
     (void)xTaskResumeAll();
 
@@ -302,9 +319,14 @@ void vPortGetHeapStats(HeapStats_t *pxHeapStats)
     st.xSizeOfSmallestFreeBlockInBytes = SIZE_MAX;
     if (h != NULL) {
         th_stats s = th_get_stats(h); /* one snapshot, taken under the lock */
+        /* Free blocks as the bytes a request could use in them (header
+         * off), as xAvailableHeapSpaceInBytes counts them: largest never
+         * exceeds available, as in heap_4, where both include headers. */
         st.xAvailableHeapSpaceInBytes = s.free_bytes;
-        st.xSizeOfLargestFreeBlockInBytes = s.largest_free_block;
-        st.xSizeOfSmallestFreeBlockInBytes = s.smallest_free;
+        st.xSizeOfLargestFreeBlockInBytes =
+            s.largest_free_block != 0u ? s.largest_free_block - TH_BLOCK_OVERHEAD : 0u;
+        st.xSizeOfSmallestFreeBlockInBytes =
+            s.smallest_free != SIZE_MAX ? s.smallest_free - TH_BLOCK_OVERHEAD : SIZE_MAX;
         st.xNumberOfFreeBlocks = s.free_blocks;
         st.xMinimumEverFreeBytesRemaining = s.min_free_bytes;
         st.xNumberOfSuccessfulAllocations = s.allocs;

@@ -2,10 +2,11 @@
 /*
  * Stand-in for the FreeRTOS kernel's FreeRTOS.h, just enough to build
  * src/port/freertos_heap.c under QEMU without the kernel (which is not
- * packaged). Written from docs/freertos-heap-api.md: the same macro names,
- * defaults and include order as the real header (FreeRTOSConfig.h first,
- * then the port's macros, then the defaults, then portable.h), so that a
- * file that builds here builds against the real kernel.
+ * packaged). Written from the kernel's documented heap interface (V11): the
+ * same macro names and defaults as the real header, so that a file that
+ * builds here builds against the real kernel. The include order is
+ * simplified: FreeRTOSConfig.h, the port's macros, the defaults, then
+ * portable.h (the real header includes portable.h before its defaults).
  */
 #ifndef INC_FREERTOS_H
 #define INC_FREERTOS_H
@@ -20,7 +21,9 @@ typedef long          BaseType_t;
 typedef unsigned long UBaseType_t;
 typedef uint32_t      TickType_t;
 typedef uint32_t      StackType_t;
+#ifndef portBYTE_ALIGNMENT /* a test may build the port for another */
 #define portBYTE_ALIGNMENT 8
+#endif
 #define portMAX_DELAY      ((TickType_t)0xffffffffUL)
 
 /* Defaults the real FreeRTOS.h supplies. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stand-in for the FreeRTOS kernel's portable.h: the heap interface
- * (docs/freertos-heap-api.md §2, §4). Included by FreeRTOS.h.
+ * Stand-in for the FreeRTOS kernel's portable.h: the heap interface of
+ * FreeRTOS V11.1 (HeapRegion_t, HeapStats_t and the heap functions).
+ * Included by FreeRTOS.h.
  */
 #ifndef PORTABLE_H
 #define PORTABLE_H

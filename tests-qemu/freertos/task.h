@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Stand-in for the FreeRTOS kernel's task.h: the scheduler-suspension calls
- * a heap uses as its lock, and the malloc-failed hook's declaration
- * (docs/freertos-heap-api.md §2, §6). freertos_stubs.c implements them.
+ * a heap uses as its lock, and the malloc-failed hook's declaration (which
+ * kernels place in portable.h or leave to the heap; the port declares it
+ * itself). freertos_stubs.c implements them.
  */
 #ifndef INC_TASK_H
 #define INC_TASK_H
