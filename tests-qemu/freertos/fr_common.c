@@ -299,6 +299,30 @@ static void check_misuse(void)
     CHECK_EQ(xPortGetFreeHeapSize(), free0);
     CHECK_EQ(heap_stats().xNumberOfSuccessfulFrees, s0.xNumberOfSuccessfulFrees);
     CHECK(th_check(th_freertos_heap()));
+
+    /* A pointer into a live block, and one from outside the heap: each
+     * reported once as a bad pointer, not traced, nothing changed; the block
+     * still frees normally. */
+    static uint64_t elsewhere[4];
+    unsigned        bp0 = h_fault_count[TH_FAULT_BAD_POINTER];
+    unsigned char  *q   = pvPortMalloc(100);
+    CHECK(q != NULL);
+    f0    = fr_trace_frees;
+    free0 = xPortGetFreeHeapSize();
+    vPortFree(q + 16);
+    vPortFree(&elsewhere[1]);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], bp0 + 2u);
+    CHECK_EQ(fr_trace_frees, f0);
+    CHECK_EQ(xPortGetFreeHeapSize(), free0);
+    vPortFree(q);
+    CHECK_EQ(fr_trace_frees, f0 + 1u);
+    CHECK(th_check(th_freertos_heap()));
+
+    /* vPortGetHeapStats(NULL): configASSERT, and nothing else. */
+    unsigned a0 = fr_assert_calls;
+    vPortGetHeapStats(NULL);
+    CHECK_EQ(fr_assert_calls, a0 + 1u);
+    fr_assert_calls = a0; /* expected: the tests' "no assert" checks hold */
 }
 
 static void check_suspension(void)
