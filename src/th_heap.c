@@ -44,8 +44,11 @@
  * `make bound` computes the bound in instructions per call from the linked
  * code (every loop above carries its trip count in a comment), and `make
  * bench` measures what real traces reach; both are in README.md. Aligned
- * allocation searches for size + align + one minimal block, then gives the
- * gap in front back to the lists: still constant time. A request that
+ * allocation first looks where malloc's search looks and takes that block
+ * if it holds the request with the gap its address needs (a freed aligned
+ * block is taken back so); else it searches for size + align + one minimal
+ * block, which any block holds, then gives the gap in front back to the
+ * lists: two searches at most, still constant time. A request that
  * finds nothing gives back the idle tiny slab (if the tiny cursor holds
  * one) and takes the request from the free block the slab merged into, if
  * that is large enough: one carve, not a second search, so a failing malloc
