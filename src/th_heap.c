@@ -223,16 +223,26 @@ static bool body_intact(const th_block *b, uint32_t len)
 
 /* TH_FILL: the bytes of free block b (size bytes) about to be handed out
  * still carry the freed pattern: the top `top` bytes when the block is
- * split from the top, else the first `len` bytes of its body. */
-static bool handout_intact(const th_block *b, uint32_t size, uint32_t top, uint32_t len)
+ * split from the top, else the first `len` bytes of its body. When they do
+ * not, the write after free is reported on b (TH_FAULT_CORRUPTION) and the
+ * caller hands nothing out. Always true without TH_FILL. */
+static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_t top,
+                           uint32_t len)
 {
 #if TH_FILL
+    bool ok;
     if (top != 0u && size - top >= TH_MIN_BLOCK) {
         /* [header .. footer) of the new block; the old footer is its last word. */
-        return pattern_intact(th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
+        ok = pattern_intact(th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
+    } else {
+        ok = body_intact(b, top != 0u ? size : len);
     }
-    return body_intact(b, top != 0u ? size : len);
+    if (!ok) {
+        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+    }
+    return ok;
 #else
+    (void)h;
     (void)b;
     (void)size;
     (void)top;
@@ -421,8 +431,7 @@ TH_HOT th_block *gen_alloc_plain(th_heap *h, uint32_t bsize, th_word kind)
         return NULL;
     }
     uint32_t size = th_bsize(b->header);
-    if (TH_UNLIKELY(!handout_intact(b, size, bsize, bsize))) {
-        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+    if (TH_UNLIKELY(!handout_intact(h, b, size, bsize, bsize))) {
         return NULL;
     }
     return take_top(h, i, b, size, bsize, kind);
@@ -471,8 +480,7 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
         return NULL;
     }
     uint32_t size = th_bsize(b->header);
-    if (TH_UNLIKELY(!handout_intact(b, size, 0u, want))) {
-        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, want))) {
         return NULL;
     }
     if (i < TH_BIN_COUNT) {
@@ -504,8 +512,7 @@ static th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align)
     if (size < gap + bsize) { /* < 2^25: no wrap */
         return NULL;
     }
-    if (TH_UNLIKELY(!handout_intact(b, size, 0u, gap + bsize))) {
-        th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
+    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, gap + bsize))) {
         return NULL;
     }
     bin_pop(h, i, b, size);
@@ -805,8 +812,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     /* The bytes taken from the neighbour are handed out as a malloc's are:
      * checked for the freed pattern first (a write after free is reported
      * here, as on reuse, and nothing changes), then filled fresh. */
-    if (!handout_intact(n, th_bsize(nh), 0u, bs - cur)) {
-        th_raise(h, TH_FAULT_CORRUPTION, n);
+    if (!handout_intact(h, n, th_bsize(nh), 0u, bs - cur)) {
         return NULL;
     }
     bin_unlink(h, n, th_bsize(nh));
