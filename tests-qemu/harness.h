@@ -76,6 +76,10 @@ extern const void *h_last_fault_ptr;
 extern unsigned    h_total_faults;
 void               h_record_faults(void);
 void               h_reset_faults(void);
+/** After a deliberate damage to heap h: whether th_check(h) refuses it with
+ *  TH_FAULT_CORRUPTION (the fault counts reset first); prints
+ *  "  not caught: <what>" when it does not. Use as CHECK(h_check_catches(..)). */
+bool               h_check_catches(const th_heap *h, const char *what);
 
 /** The linker-defined heap region (th_heap_start, th_heap_size): raw memory
  *  a test may carve up as it likes. Stores its size in *size (if size is not

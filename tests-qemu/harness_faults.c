@@ -27,6 +27,16 @@ void h_record_faults(void)
     (void)th_set_fault_handler(record_fault);
 }
 
+bool h_check_catches(const th_heap *h, const char *what)
+{
+    h_reset_faults();
+    bool caught = !th_check(h) && h_last_fault == TH_FAULT_CORRUPTION;
+    if (!caught) {
+        h_printf("  not caught: %s\n", what);
+    }
+    return caught;
+}
+
 void h_reset_faults(void)
 {
     for (unsigned i = 0; i < (unsigned)TH_FAULT_COUNT; i++) {
