@@ -13,6 +13,7 @@
 #   make coverage     line and branch coverage of src/ (gcovr)
 #   make analyze      GCC -fanalyzer on src/
 #   make irq-latency  interrupt-masked time of every call, exact under -icount
+#   make threads      one heap shared by four threads on the host, ThreadSanitizer
 #   make all          library, tests and demo for $(BOARD)
 #   make help         this list
 #   make clean        remove build/
@@ -187,7 +188,7 @@ build/lint/results/stack.res: FORCE
 build/lint/results/bound.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
 
-.PHONY: stack stack-board
+.PHONY: stack stack-board threads lint-threads
 .PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy lint-readme \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
 
@@ -233,7 +234,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
 # Checks that are not per board, tallied under "lint".
-LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound readme
+LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound readme threads
 check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
 $(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
 build/lint/results/expected: FORCE
@@ -317,6 +318,25 @@ build/lint/tidy/%.ok: % .clang-tidy $(wildcard src/*.h src/port/*.h)
 
 build/lint/results/%.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry $* -- $(MAKE) lint-$*
+
+# ---- make threads -------------------------------------------------------------------
+# tests-qemu/threads/threads.c: four POSIX threads on one heap whose lock slot
+# is a recursive mutex, built with ThreadSanitizer, against the debug and the
+# release allocator; then the release build with the lock slot empty, where
+# TSan must report a race (the test can see a missing lock).
+
+THREADS_SRCS  := $(filter-out src/th_default.c,$(LIB_SRCS)) tests-qemu/threads/threads.c
+THREADS_FLAGS := -fsanitize=thread -O1 -g -pthread $(WARNINGS) -Isrc
+build/threads/debug: DEFS = $(TEST_DEFS)
+build/threads/release: DEFS = -DNDEBUG -DTH_DEBUG=0
+build/threads/debug build/threads/release: $(THREADS_SRCS) $(wildcard src/*.h) Makefile
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(or $(HOST_CC),gcc) $(THREADS_FLAGS) $(DEFS) $(THREADS_SRCS) -o $@
+threads lint-threads: build/threads/debug build/threads/release
+	$(Q)tests-qemu/scripts/run-tsan.sh build/threads/debug $(SEED)
+	$(Q)tests-qemu/scripts/run-tsan.sh build/threads/release $(SEED)
+	$(Q)tests-qemu/scripts/run-tsan.sh --race build/threads/release nolock $(SEED)
 
 # ---- make stack ---------------------------------------------------------------------
 # Worst-case stack of every public function from GCC's call graph

@@ -21,7 +21,7 @@ commands=(
     "gcc gcc"
 )
 # packages without a command of their own
-libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-14-dev)
+libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-14-dev libtsan2)
 
 missing=()
 for entry in "${commands[@]}"; do
