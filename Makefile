@@ -14,6 +14,7 @@
 #   make analyze      GCC -fanalyzer on src/
 #   make irq-latency  interrupt-masked time of every call, exact under -icount
 #   make threads      one heap shared by four threads on the host, ThreadSanitizer
+#   make headers-cxx  the public headers as C++11/17/20 (g++, clang++, arm-none-eabi-g++)
 #   make all          library, tests and demo for $(BOARD)
 #   make help         this list
 #   make clean        remove build/
@@ -188,7 +189,7 @@ build/lint/results/stack.res: FORCE
 build/lint/results/bound.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
 
-.PHONY: stack stack-board threads lint-threads
+.PHONY: stack stack-board threads lint-threads headers-cxx headers-cxx-board lint-headers-cxx
 .PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy lint-readme \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
 
@@ -234,7 +235,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
 # Checks that are not per board, tallied under "lint".
-LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound readme threads
+LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound readme threads headers-cxx
 check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
 $(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
 build/lint/results/expected: FORCE
@@ -246,7 +247,8 @@ ENTRY = tests-qemu/scripts/check-entry.sh
 BOARD_TESTS := $(foreach n,$(TEST_NAMES) $(SELF_NAMES),$(if $(call runs_on,$(n)),$(n)))
 BOARD_ENTRIES := build-harness build-src $(if $(filter yes,$(LINKTEST)),link-nostdlib) \
                  $(if $(filter board/host,$(ARCH_DIR)),build-src-clang) $(BOARD_TESTS) \
-                 $(if $(filter board/common/cortex-m,$(ARCH_DIR)),consumer-make consumer-cmake)
+                 $(if $(filter board/common/cortex-m,$(ARCH_DIR)),consumer-make consumer-cmake \
+                      consumer-cxx)
 
 board-check: $(BOARD_ENTRIES:%=$(R)/%.res)
 
@@ -257,10 +259,12 @@ $(R)/build-harness.res: FORCE | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry build:harness -- \
 	    $(MAKE) BOARD=$(BOARD) base
 # The consumer firmware (README "Using tinyheap in a firmware"), built from
-# scratch with its Makefile and with CMake, and run under QEMU on the boards
-# whose memory map its app.ld describes (the MPS2 AN385/AN386).
+# scratch with its Makefile and with CMake, and its C++ twin (main_cxx.cpp,
+# README "From C++"), and run under QEMU on the boards whose memory map its
+# app.ld describes (the MPS2 AN385/AN386).
 CONSUMER_RUN = $(filter mps2-an385 mps2-an386,$(BOARD))
-$(R)/consumer-make.res $(R)/consumer-cmake.res: $(R)/consumer-%.res: FORCE | $(R)/expected
+$(R)/consumer-make.res $(R)/consumer-cmake.res $(R)/consumer-cxx.res: $(R)/consumer-%.res: FORCE \
+    | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry consumer:$* -- env $(RUN_ENV) \
 	    tests-qemu/scripts/build-consumer.sh $* $(B)/consumer-$* '$(ARCH_FLAGS)' $(CONSUMER_RUN)
 $(R)/build-src.res: FORCE | $(R)/expected
@@ -337,6 +341,19 @@ threads lint-threads: build/threads/debug build/threads/release
 	$(Q)tests-qemu/scripts/run-tsan.sh build/threads/debug $(SEED)
 	$(Q)tests-qemu/scripts/run-tsan.sh build/threads/release $(SEED)
 	$(Q)tests-qemu/scripts/run-tsan.sh --race build/threads/release nolock $(SEED)
+
+# ---- make headers-cxx ---------------------------------------------------------------
+# The public headers compiled as C++11, C++17 and C++20 with strict warnings as
+# errors (tests-qemu/scripts/check-headers-cxx.sh): host g++ and clang++, and
+# arm-none-eabi-g++ with the flags of every Cortex-M board, whatever BOARDS says.
+
+headers-cxx lint-headers-cxx:
+	$(Q)tests-qemu/scripts/check-headers-cxx.sh g++
+	$(Q)tests-qemu/scripts/check-headers-cxx.sh clang++
+	$(Q)for b in $(filter-out host,$(ALL_BOARDS)); do $(MAKE) BOARD=$$b headers-cxx-board || exit 1; done
+headers-cxx-board:
+	$(Q)$(if $(filter board/common/cortex-m,$(ARCH_DIR)),tests-qemu/scripts/check-headers-cxx.sh \
+	    $(CROSS)g++ $(ARCH_FLAGS),:)
 
 # ---- make stack ---------------------------------------------------------------------
 # Worst-case stack of every public function from GCC's call graph

@@ -3,12 +3,16 @@
 # Builds the consumer firmware of README's "Using tinyheap in a firmware"
 # (tests-qemu/consumer) from scratch, the way README shows: with its
 # Makefile, or with CMake (add_subdirectory + target_link_libraries(app
-# tinyheap tinyheap_newlib) and the arm-none-eabi toolchain file, MinSizeRel).
+# tinyheap tinyheap_newlib) and the arm-none-eabi toolchain file, MinSizeRel);
+# cxx: the C++ firmware of "From C++" (main_cxx.cpp, the Makefile with
+# APP=cxx: linked by arm-none-eabi-g++, libstdc++_nano's operator new).
 # Checks that the image holds tinyheap and the newlib port and not newlib's
-# own allocator, nor code that main.c never calls (nm); given a board, runs it under that board's QEMU with
-# run-test.sh, which requires its "PASS app" line and exit status 0.
+# own allocator, nor code that main.c never calls (nm), and for cxx that
+# operator new and delete are libsupc++'s over that malloc; given a board,
+# runs it under that board's QEMU with run-test.sh, which requires its
+# "PASS app" line and exit status 0.
 #
-#   build-consumer.sh make|cmake <build-dir> '<cpu flags>' [<board>]
+#   build-consumer.sh make|cmake|cxx <build-dir> '<cpu flags>' [<board>]
 set -eu
 how=$1
 dir=$(realpath -m "$2") # make -C changes directory
@@ -19,6 +23,9 @@ case "$how" in
 make)
     make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags"
     ;;
+cxx)
+    make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags" APP=cxx
+    ;;
 cmake)
     cmake -S tests-qemu/consumer -B "$dir" -DCMAKE_BUILD_TYPE=MinSizeRel \
           -DCMAKE_TOOLCHAIN_FILE="$PWD/board/common/cortex-m/arm-none-eabi.cmake" \
@@ -26,13 +33,19 @@ cmake)
     cmake --build "$dir"
     ;;
 *)
-    echo "build-consumer.sh: make or cmake, not '$how'" >&2
+    echo "build-consumer.sh: make, cmake or cxx, not '$how'" >&2
     exit 2
     ;;
 esac
 elf=$dir/app.elf
 syms=$(arm-none-eabi-nm "$elf")
-for s in th_malloc th_default _malloc_r _free_r malloc; do
+need="th_malloc th_default _malloc_r _free_r malloc"
+# operator new(size_t), new[](size_t), delete(void *), delete[](void *):
+# libsupc++'s, which call malloc and free (j: size_t is unsigned int).
+if [ "$how" = cxx ]; then
+    need="$need _Znwj _Znaj _ZdlPv _ZdaPv"
+fi
+for s in $need; do
     if ! printf '%s\n' "$syms" | grep -Eq " T $s\$"; then
         echo "build-consumer.sh: $s missing from $elf" >&2
         exit 1
@@ -43,7 +56,7 @@ if printf '%s\n' "$syms" | grep -Eq ' (__malloc_free_list|_sbrk_r)$'; then
     exit 1
 fi
 # Built for --gc-sections (-ffunction-sections -fdata-sections, both
-# routes): what main.c never calls is not in the image, nor what only that
+# routes): what main.c (main_cxx.cpp) never calls is not in the image, nor what only that
 # pulls in (_malloc_stats_r would bring newlib's fprintf).
 for s in th_walk th_add_region _malloc_stats_r _mallinfo_r _pvalloc_r; do
     if printf '%s\n' "$syms" | grep -Eq " $s\$"; then
@@ -54,6 +67,7 @@ done
 echo "consumer built with $how: $elf"
 if [ -n "$board" ]; then
     # The tests' own runner: QEMU command from the board, timeout, exit
-    # status, and the "PASS app" line main.c prints (PASS <image name>).
+    # status, and the "PASS app" line main.c or main_cxx.cpp prints (PASS
+    # <image name>).
     exec tests-qemu/scripts/run-test.sh --show --log "$dir/app.log" "$board" "$elf"
 fi

@@ -12,6 +12,7 @@ commands=(
     "qemu-system-i386 qemu-system-x86"
     "cppcheck cppcheck"
     "clang clang"
+    "clang++ clang"
     "clang-tidy clang-tidy"
     "gnuplot gnuplot-nox"
     "cmake cmake"
@@ -19,9 +20,13 @@ commands=(
     "python3 python3"
     "make make"
     "gcc gcc"
+    "g++ g++"
 )
 # packages without a command of their own
-libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-14-dev libtsan2)
+# (libstdc++-arm-none-eabi-newlib: libstdc++_nano/libsupc++_nano and the C++ headers that
+# arm-none-eabi-g++ needs for the consumer:cxx and lint headers-cxx entries)
+libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-14-dev libtsan2
+           libstdc++-arm-none-eabi-newlib)
 
 missing=()
 for entry in "${commands[@]}"; do
