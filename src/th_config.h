@@ -185,7 +185,7 @@
 
 /** Number of free-list bins: 8 exact classes below 64 bytes, then 4 per
  *  power of two up to 2^TH_MAX_BLOCK_LOG2. */
-#define TH_BIN_COUNT (8u + 4u * ((unsigned)TH_MAX_BLOCK_LOG2 - 6u))
+#define TH_BIN_COUNT (8u + 4u * (TH_MAX_BLOCK_LOG2 - 6u))
 
 #if TH_MAX_BLOCK_LOG2 < 12 || TH_MAX_BLOCK_LOG2 > 23
 #error "TH_MAX_BLOCK_LOG2 must be between 12 and 23"

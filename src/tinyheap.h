@@ -67,6 +67,16 @@ extern "C" {
 
 /* ---- Sizing constants (constant expressions) ---------------------------- */
 
+/* A constant of type size_t in the macros below: a C cast in C, a
+ * static_cast in C++, so that they expand clean under -Wold-style-cast
+ * there. An argument is converted by adding it to TH_SIZE_T(0), not by a
+ * cast, which GCC's -Wuseless-cast would flag when it is a size_t already. */
+#ifdef __cplusplus
+#define TH_SIZE_T(x) (static_cast<size_t>(x))
+#else
+#define TH_SIZE_T(x) ((size_t)(x))
+#endif
+
 /** Alignment of every general block's payload, in bytes. */
 #define TH_ALIGNMENT 8u
 
@@ -77,12 +87,12 @@ extern "C" {
  *  TH_FAULT_BAD_ARGUMENT, never a wrap-around. Requests up to it that do not
  *  fit are out of memory. One general block holds at most 2^TH_MAX_BLOCK_LOG2
  *  bytes including its header. */
-#define TH_MAX_REQUEST (((size_t)1 << TH_MAX_BLOCK_LOG2) - (size_t)16u)
+#define TH_MAX_REQUEST ((TH_SIZE_T(1) << TH_MAX_BLOCK_LOG2) - TH_SIZE_T(16))
 
 /** Bytes the heap's own state takes at the start of the first region: an
  *  upper bound, for sizing (th_region.c asserts it at compile time). */
 #define TH_HEAP_STATE_BYTES                                                               \
-    ((24u + (size_t)TH_BIN_COUNT + 4u * (size_t)TH_MAX_REGIONS) * sizeof(void *) + 64u)
+    ((TH_SIZE_T(24) + TH_BIN_COUNT + TH_SIZE_T(4) * TH_MAX_REGIONS) * sizeof(void *) + 64u)
 
 /** Smallest region th_init accepts (an upper bound): the heap state, the
  *  alignment slack of `base`, a page-map word, one minimal block and the
@@ -91,20 +101,21 @@ extern "C" {
 
 /** Bytes of heap one general block of `size` payload bytes takes. */
 #define TH_BLOCK_FOOTPRINT(size)                                                          \
-    ((((size_t)(size) + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u) < TH_MIN_BLOCK_BYTES       \
+    (((TH_SIZE_T(0) + (size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)) < TH_MIN_BLOCK_BYTES \
          ? TH_MIN_BLOCK_BYTES                                                             \
-         : (((size_t)(size) + TH_BLOCK_OVERHEAD + 7u) & ~(size_t)7u))
+         : ((TH_SIZE_T(0) + (size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)))
 
 /** Smallest general block (header + two free-list links + footer), bytes. */
-#define TH_MIN_BLOCK_BYTES ((size_t)((4u + 2u * sizeof(void *) + 4u + 7u) & ~7u))
+#define TH_MIN_BLOCK_BYTES ((4u + 2u * sizeof(void *) + 4u + 7u) & ~TH_SIZE_T(7))
 
 /** Region size that is guaranteed to hold `n` general blocks of `size`
  *  bytes each at the same time (plus the heap state and page map), for
  *  sizing a static region at compile time. Tiny objects pack tighter, so
  *  this is also enough for `n` tiny objects. */
 #define TH_REGION_SIZE_FOR(n, size)                                                       \
-    (TH_MIN_REGION + (size_t)(n) * TH_BLOCK_FOOTPRINT(size) +                             \
-     ((size_t)(n) * TH_BLOCK_FOOTPRINT(size)) / (8u * (1u << TH_TINY_SLAB_LOG2)) * 4u + 8u)
+    (TH_MIN_REGION + (TH_SIZE_T(0) + (n)) * TH_BLOCK_FOOTPRINT(size) +                    \
+     ((TH_SIZE_T(0) + (n)) * TH_BLOCK_FOOTPRINT(size)) / (8u * (1u << TH_TINY_SLAB_LOG2)) * 4u + \
+     8u)
 
 /* ---- Types --------------------------------------------------------------- */
 
