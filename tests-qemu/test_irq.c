@@ -27,6 +27,16 @@
  * (SysTick at full range), where 1 instruction = 2^8 ns exactly and the
  * figure is the worst interrupt-masked time in instructions.
  *
+ * test_irq_basepri builds this file with IRQ_LOCK_BASEPRI=1: the lock is
+ * then th_baremetal_lock_basepri at level 0x80, SysTick runs at priority
+ * 0xC0 (held off by the lock) and PendSV at 0x40 (more urgent than the
+ * level). The lock pends PendSV on every 64th heap call: where the core has
+ * BASEPRI, PendSV must run inside those heap calls (the heap does not delay
+ * it) while SysTick never does; on ARMv6-M, which has no BASEPRI, the lock
+ * masks everything and PendSV must wait like SysTick. basepri_semantics()
+ * checks the same from inside one call, and that BASEPRI comes back as it
+ * was, a stronger mask included.
+ *
  * Cortex-M only (N_BOARDS in test_irq.mk).
  */
 #include "baremetal_lock.h"
@@ -37,6 +47,14 @@
 #endif
 #ifndef IRQ_MEASURE
 #define IRQ_MEASURE 0
+#endif
+#ifndef IRQ_LOCK_BASEPRI
+#define IRQ_LOCK_BASEPRI 0
+#endif
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+#define HAS_BASEPRI 1
+#else
+#define HAS_BASEPRI 0
 #endif
 #ifndef IRQ_TOTAL
 #define IRQ_TOTAL 1000000u
@@ -55,6 +73,10 @@
 #define SYST_RVR   REG32(0xE000E014u)
 #define SYST_CVR   REG32(0xE000E018u)
 #define SCB_CPUID  REG32(0xE000ED00u)
+#define SCB_ICSR   REG32(0xE000ED04u)
+#define SCB_SHPR3  REG32(0xE000ED20u)
+#define ICSR_PENDSVSET (1u << 28)
+#define ICSR_PENDSTSET (1u << 26)
 
 void SysTick_Handler(void); /* overrides the start-up code's weak alias */
 
@@ -75,16 +97,39 @@ static volatile uint32_t s_call;       /* what main is calling (C_*) */
 static uint32_t          s_t0;
 static uint32_t          s_max_ticks[C_COUNT];
 
+#if IRQ_LOCK_BASEPRI
+/* The lock's level, and PendSV: more urgent than the level, so it may run
+ * inside heap calls (it never calls into the heap). */
+static uint8_t           s_level = 0x80u;
+static volatile uint32_t s_locks, s_pendsv, s_pendsv_inside;
+void                     PendSV_Handler(void); /* overrides the weak alias */
+void                     PendSV_Handler(void)
+{
+    s_pendsv++;
+    if (s_in_heap != 0u) {
+        s_pendsv_inside++;
+    }
+}
+#endif
+
 static void test_lock(void *ctx)
 {
-#if !IRQ_NO_LOCK
-    th_baremetal_lock(ctx);
-#else
+#if IRQ_NO_LOCK
     (void)ctx;
+#elif IRQ_LOCK_BASEPRI
+    th_baremetal_lock_basepri(ctx);
+#else
+    th_baremetal_lock(ctx);
 #endif
     if (s_in_heap++ == 0u) {
         s_t0 = SYST_CVR;
     }
+#if IRQ_LOCK_BASEPRI
+    if ((++s_locks & 63u) == 0u) {
+        SCB_ICSR = ICSR_PENDSVSET; /* taken now where BASEPRI lets it through */
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+    }
+#endif
 }
 
 static void test_unlock(void *ctx)
@@ -99,10 +144,12 @@ static void test_unlock(void *ctx)
             s_max_ticks[c] = dt;
         }
     }
-#if !IRQ_NO_LOCK
-    th_baremetal_unlock(ctx);
-#else
+#if IRQ_NO_LOCK
     (void)ctx;
+#elif IRQ_LOCK_BASEPRI
+    th_baremetal_unlock_basepri(ctx);
+#else
+    th_baremetal_unlock(ctx);
 #endif
 }
 
@@ -213,6 +260,73 @@ static void print_times(void)
 #endif
 }
 
+#if IRQ_LOCK_BASEPRI
+static uint32_t get_basepri(void)
+{
+    uint32_t v = 0u;
+#if HAS_BASEPRI
+    __asm__ volatile("mrs %0, basepri" : "=r"(v));
+#endif
+    return v;
+}
+
+static void set_basepri(uint32_t v)
+{
+#if HAS_BASEPRI
+    __asm__ volatile("msr basepri, %0" ::"r"(v) : "memory");
+#else
+    (void)v;
+#endif
+}
+
+/* From inside a heap call (the exhaustion hook runs with the lock held):
+ * pend PendSV and SysTick, and see which one ran before the hook returns. */
+static volatile uint32_t s_hook_pendsv, s_hook_systick, s_hook_basepri;
+static void              pend_both(th_heap *h, size_t size)
+{
+    (void)h;
+    (void)size;
+    uint32_t pendsv = s_pendsv, ticks = s_isr_ticks;
+    s_hook_basepri  = get_basepri();
+    SCB_ICSR        = ICSR_PENDSVSET | ICSR_PENDSTSET;
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    s_hook_pendsv  = s_pendsv - pendsv;
+    s_hook_systick = s_isr_ticks - ticks;
+}
+
+static void basepri_semantics(size_t n)
+{
+    (void)th_set_oom_hook(H, pend_both);
+    for (uint32_t outer = 0u; outer <= (HAS_BASEPRI ? 0x20u : 0u); outer += 0x20u) {
+        set_basepri(outer); /* 0: none; 0x20: a stronger mask than the lock's */
+        uint32_t pendsv = s_pendsv, ticks = s_isr_ticks;
+        s_call          = C_MALLOC_GEN;
+        CHECK(th_malloc(H, n) == NULL); /* larger than the heap: the hook runs */
+        uint32_t after = get_basepri();
+        set_basepri(0u); /* SysTick may run now, if it still waits */
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+        h_printf("BASEPRI 0x%02x before the call: inside it BASEPRI 0x%02x, PendSV %s, SysTick %s; "
+                 "after it BASEPRI 0x%02x\n",
+                 (unsigned)outer, (unsigned)s_hook_basepri, s_hook_pendsv ? "ran" : "waited",
+                 s_hook_systick ? "ran" : "waited", (unsigned)after);
+        CHECK_EQ(s_hook_systick, 0);              /* the heap's interrupts wait */
+        CHECK_EQ(after, outer);                   /* the mask comes back as it was */
+        if (HAS_BASEPRI && outer == 0u) {
+            CHECK_EQ(s_hook_basepri, s_level);    /* raised to the level */
+            CHECK_EQ(s_hook_pendsv, 1);           /* a more urgent one does not */
+        } else if (HAS_BASEPRI) {
+            CHECK_EQ(s_hook_basepri, outer);      /* BASEPRI_MAX never lowers it */
+            CHECK_EQ(s_hook_pendsv, 0);           /* the caller's stronger mask holds */
+        } else {
+            CHECK_EQ(s_hook_pendsv, 0);           /* ARMv6-M: everything is masked */
+        }
+        CHECK_EQ(s_pendsv - pendsv, 1);           /* both have run by now */
+        CHECK_EQ(s_isr_ticks - ticks, 1);
+    }
+    (void)th_set_oom_hook(H, NULL);
+}
+#endif
+
 int main(void)
 {
     size_t n;
@@ -225,7 +339,16 @@ int main(void)
         return h_failures;
     }
     h_record_faults();
+#if IRQ_LOCK_BASEPRI
+    /* SysTick below the lock's level, PendSV above it. */
+    SCB_SHPR3 = (SCB_SHPR3 & 0x0000FFFFu) | (0xC0u << 24) | (0x40u << 16);
+    th_set_lock(H, test_lock, test_unlock, &s_level);
+    basepri_semantics(n);
+    h_reset_faults();
+    s_locks = s_pendsv = s_pendsv_inside = 0u; /* the churn's own count from here */
+#else
     th_set_lock(H, test_lock, test_unlock, NULL);
+#endif
 
     SYST_RVR = IRQ_RELOAD;
     SYST_CVR = 0u;
@@ -323,6 +446,18 @@ int main(void)
     }
     CHECK_EQ(s_reentered, 0);
     CHECK_EQ(s_isr_bad, 0);
+#if IRQ_LOCK_BASEPRI
+    h_printf("PendSV pended inside %u heap calls: it ran inside %u of them\n",
+             (unsigned)(s_locks / 64u), (unsigned)s_pendsv_inside);
+    CHECK(s_locks >= 64u);
+    if (HAS_BASEPRI) {
+        CHECK_EQ(s_pendsv_inside, s_locks / 64u); /* every time, at once */
+        CHECK_EQ(s_pendsv, s_pendsv_inside);
+    } else {
+        CHECK_EQ(s_pendsv_inside, 0); /* ARMv6-M: held off like the rest */
+        CHECK(s_pendsv > 0u);         /* and taken after the call */
+    }
+#endif
     CHECK(ops + isr_ops >= IRQ_TOTAL);
     CHECK(isr_ops >= IRQ_MIN_ISR_OPS);
     CHECK_EQ(h_total_faults, 0);

@@ -33,6 +33,32 @@ void th_baremetal_lock(void *ctx);
 /** Undoes one th_baremetal_lock; the outermost restores the saved mask. */
 void th_baremetal_unlock(void *ctx);
 
+/**
+ * The same critical section by priority (Cortex-M3/M4/M7/M33: ARMv7-M and
+ * ARMv8-M Mainline): lock raises BASEPRI to the level `ctx` points to (a
+ * uint8_t, the BASEPRI value: every exception whose priority value is that
+ * or greater, i.e. as urgent or less, is held off) with BASEPRI_MAX, which
+ * never lowers a mask already in place; the outermost unlock restores the
+ * BASEPRI it found. Interrupts more urgent than the level keep running
+ * during heap calls, so a motor-control or radio ISR is not delayed by the
+ * heap; they must not call into the heap (they would bypass the lock).
+ * Nesting-safe like th_baremetal_lock; ctx must be the same in every pair.
+ *
+ *   static uint8_t heap_level = 5u << (8u - __NVIC_PRIO_BITS);
+ *   th_set_lock(h, th_baremetal_lock_basepri, th_baremetal_unlock_basepri,
+ *               &heap_level);
+ *
+ * A level of 0 would mask nothing, so it masks everything instead, as
+ * th_baremetal_lock does; so do cores without BASEPRI (ARMv6-M: M0, M0+,
+ * M23) and i386, where these two are th_baremetal_lock/unlock. On a
+ * Cortex-M7 r0p1, BASEPRI writes need erratum 837070's workaround (cpsid i
+ * around them): use th_baremetal_lock there.
+ */
+void th_baremetal_lock_basepri(void *ctx);
+
+/** Undoes one th_baremetal_lock_basepri (ctx: the same level pointer). */
+void th_baremetal_unlock_basepri(void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
