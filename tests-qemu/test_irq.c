@@ -34,8 +34,9 @@
  * BASEPRI, PendSV must run inside those heap calls (the heap does not delay
  * it) while SysTick never does; on ARMv6-M, which has no BASEPRI, the lock
  * masks everything and PendSV must wait like SysTick. basepri_semantics()
- * checks the same from inside one call, and that BASEPRI comes back as it
- * was, a stronger mask included.
+ * checks the same from inside one call and after a nested one, that BASEPRI
+ * comes back as it was (a stronger mask is kept, a weaker one raised), and
+ * that a level of 0 masks everything.
  *
  * Cortex-M only (N_BOARDS in test_irq.mk).
  */
@@ -51,7 +52,8 @@
 #ifndef IRQ_LOCK_BASEPRI
 #define IRQ_LOCK_BASEPRI 0
 #endif
-#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && defined(__ARM_ARCH_ISA_THUMB) && \
+    __ARM_ARCH_ISA_THUMB == 2
 #define HAS_BASEPRI 1
 #else
 #define HAS_BASEPRI 0
@@ -100,7 +102,7 @@ static uint32_t          s_max_ticks[C_COUNT];
 #if IRQ_LOCK_BASEPRI
 /* The lock's level, and PendSV: more urgent than the level, so it may run
  * inside heap calls (it never calls into the heap). */
-static uint8_t           s_level = 0x80u;
+static th_basepri        s_level = TH_BASEPRI_INIT(0x80u);
 static volatile uint32_t s_locks, s_pendsv, s_pendsv_inside;
 void                     PendSV_Handler(void); /* overrides the weak alias */
 void                     PendSV_Handler(void)
@@ -280,50 +282,68 @@ static void set_basepri(uint32_t v)
 }
 
 /* From inside a heap call (the exhaustion hook runs with the lock held):
+ * make a nested heap call (a lock/unlock pair inside the outer one), then
  * pend PendSV and SysTick, and see which one ran before the hook returns. */
-static volatile uint32_t s_hook_pendsv, s_hook_systick, s_hook_basepri;
+static volatile uint32_t s_hook_pendsv, s_hook_systick, s_hook_basepri, s_hook_nested;
 static void              pend_both(th_heap *h, size_t size)
 {
-    (void)h;
     (void)size;
     uint32_t pendsv = s_pendsv, ticks = s_isr_ticks;
     s_hook_basepri  = get_basepri();
-    SCB_ICSR        = ICSR_PENDSVSET | ICSR_PENDSTSET;
+    (void)th_free_bytes(h); /* nested: its unlock must not unmask */
+    s_hook_nested = get_basepri();
+    SCB_ICSR      = ICSR_PENDSVSET | ICSR_PENDSTSET;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
     s_hook_pendsv  = s_pendsv - pendsv;
     s_hook_systick = s_isr_ticks - ticks;
 }
 
+/* One heap call that runs out of memory, made with BASEPRI at `outer`,
+ * through the lock `l`: inside it, BASEPRI must read `inside` (also after
+ * a nested call), SysTick must wait, PendSV must run iff `urgent_runs`;
+ * after it, BASEPRI is `outer` again, and both have run once unmasked. */
+static void one_case(th_basepri *l, uint32_t outer, size_t n, uint32_t inside, bool urgent_runs)
+{
+    th_set_lock(H, test_lock, test_unlock, l);
+    set_basepri(outer);
+    uint32_t pendsv = s_pendsv, ticks = s_isr_ticks;
+    s_call          = C_MALLOC_GEN;
+    CHECK(th_malloc(H, n) == NULL); /* larger than the heap: the hook runs */
+    uint32_t after = get_basepri();
+    set_basepri(0u); /* SysTick may run now, if it still waits */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    h_printf("level 0x%02x, BASEPRI 0x%02x before the call: inside it BASEPRI 0x%02x (0x%02x after "
+             "a nested call), PendSV %s, SysTick %s; after it BASEPRI 0x%02x\n",
+             (unsigned)l->level, (unsigned)outer, (unsigned)s_hook_basepri,
+             (unsigned)s_hook_nested, s_hook_pendsv ? "ran" : "waited",
+             s_hook_systick ? "ran" : "waited", (unsigned)after);
+    CHECK_EQ(s_hook_basepri, inside);
+    CHECK_EQ(s_hook_nested, inside);
+    CHECK_EQ(s_hook_systick, 0);             /* the heap's interrupts wait */
+    CHECK_EQ(s_hook_pendsv, urgent_runs ? 1u : 0u);
+    CHECK_EQ(after, outer);                  /* the mask comes back as it was */
+    CHECK_EQ(s_pendsv - pendsv, 1);          /* both have run by now */
+    CHECK_EQ(s_isr_ticks - ticks, 1);
+    CHECK_EQ(l->depth, 0);
+}
+
 static void basepri_semantics(size_t n)
 {
+    static th_basepri zero = TH_BASEPRI_INIT(0u); /* masks nothing: must mask all */
     (void)th_set_oom_hook(H, pend_both);
-    for (uint32_t outer = 0u; outer <= (HAS_BASEPRI ? 0x20u : 0u); outer += 0x20u) {
-        set_basepri(outer); /* 0: none; 0x20: a stronger mask than the lock's */
-        uint32_t pendsv = s_pendsv, ticks = s_isr_ticks;
-        s_call          = C_MALLOC_GEN;
-        CHECK(th_malloc(H, n) == NULL); /* larger than the heap: the hook runs */
-        uint32_t after = get_basepri();
-        set_basepri(0u); /* SysTick may run now, if it still waits */
-        __asm__ volatile("dsb\n\tisb" ::: "memory");
-        h_printf("BASEPRI 0x%02x before the call: inside it BASEPRI 0x%02x, PendSV %s, SysTick %s; "
-                 "after it BASEPRI 0x%02x\n",
-                 (unsigned)outer, (unsigned)s_hook_basepri, s_hook_pendsv ? "ran" : "waited",
-                 s_hook_systick ? "ran" : "waited", (unsigned)after);
-        CHECK_EQ(s_hook_systick, 0);              /* the heap's interrupts wait */
-        CHECK_EQ(after, outer);                   /* the mask comes back as it was */
-        if (HAS_BASEPRI && outer == 0u) {
-            CHECK_EQ(s_hook_basepri, s_level);    /* raised to the level */
-            CHECK_EQ(s_hook_pendsv, 1);           /* a more urgent one does not */
-        } else if (HAS_BASEPRI) {
-            CHECK_EQ(s_hook_basepri, outer);      /* BASEPRI_MAX never lowers it */
-            CHECK_EQ(s_hook_pendsv, 0);           /* the caller's stronger mask holds */
-        } else {
-            CHECK_EQ(s_hook_pendsv, 0);           /* ARMv6-M: everything is masked */
-        }
-        CHECK_EQ(s_pendsv - pendsv, 1);           /* both have run by now */
-        CHECK_EQ(s_isr_ticks - ticks, 1);
+    if (HAS_BASEPRI) {
+        one_case(&s_level, 0u, n, 0x80u, true);    /* raised to the level */
+        one_case(&s_level, 0x20u, n, 0x20u, false); /* a stronger mask stays */
+        one_case(&s_level, 0xC0u, n, 0x80u, true);  /* a weaker one is raised */
+        one_case(&zero, 0u, n, 0u, false);          /* level 0: PRIMASK instead */
+        CHECK_EQ(zero.full, 1);
+        CHECK_EQ(s_level.full, 0);
+    } else {
+        one_case(&s_level, 0u, n, 0u, false); /* ARMv6-M: everything is masked */
+        one_case(&zero, 0u, n, 0u, false);
     }
     (void)th_set_oom_hook(H, NULL);
+    th_set_lock(H, test_lock, test_unlock, &s_level);
 }
 #endif
 
@@ -342,7 +362,6 @@ int main(void)
 #if IRQ_LOCK_BASEPRI
     /* SysTick below the lock's level, PendSV above it. */
     SCB_SHPR3 = (SCB_SHPR3 & 0x0000FFFFu) | (0xC0u << 24) | (0x40u << 16);
-    th_set_lock(H, test_lock, test_unlock, &s_level);
     basepri_semantics(n);
     h_reset_faults();
     s_locks = s_pendsv = s_pendsv_inside = 0u; /* the churn's own count from here */

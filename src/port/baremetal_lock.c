@@ -82,53 +82,64 @@ void th_baremetal_unlock(void *ctx)
 
 /* ---- By priority: BASEPRI ------------------------------------------------- */
 
-#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+/* Thumb-2 M-profile cores have BASEPRI: ARMv7-M, ARMv7E-M, ARMv8-M
+ * Mainline, ARMv8.1-M (not ARMv6-M nor ARMv8-M Baseline, Thumb-1 only). */
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && defined(__ARM_ARCH_ISA_THUMB) && \
+    __ARM_ARCH_ISA_THUMB == 2
 
-/* Nesting depth and the BASEPRI to restore at the outermost unlock. Only
- * touched with the heap's interrupts held off: an interrupt that arrives
- * between the read of BASEPRI and the raise runs to completion first (its
- * own pairs balance), as in th_baremetal_lock. */
-static volatile uint32_t s_bp_depth;
-static volatile uint32_t s_bp_saved;
-
-static uint32_t level_of(const void *ctx)
-{
-    return ctx != NULL ? *(const volatile uint8_t *)ctx : 0u;
-}
-
+/* The state in *ctx is only touched with this heap's interrupts held off:
+ * one that arrives between the read of BASEPRI and the raise runs to
+ * completion first (its own pairs balance), as in th_baremetal_lock. */
 void th_baremetal_lock_basepri(void *ctx)
 {
-    uint32_t level = level_of(ctx);
-    if (level == 0u) {
-        th_baremetal_lock(ctx); /* 0 would mask nothing: mask all */
+    th_basepri *l = (th_basepri *)ctx;
+    if (l == NULL) {
+        th_baremetal_lock(ctx);
         return;
     }
+    uint32_t level = l->level;
     uint32_t prev;
-    __asm__ volatile("mrs %0, basepri\n\tmsr basepri_max, %1" : "=&r"(prev) : "r"(level) : "memory");
-    if (s_bp_depth == 0u) {
-        s_bp_saved = prev;
+    uint32_t now;
+    __asm__ volatile("mrs %0, basepri\n\tmsr basepri_max, %2\n\tmrs %1, basepri"
+                     : "=&r"(prev), "=&r"(now)
+                     : "r"(level)
+                     : "memory");
+    uint32_t full    = (now == 0u || now > level) ? 1u : 0u; /* the raise did not take */
+    uint32_t primask = full != 0u ? irq_save() : 0u;
+    if (l->depth == 0u) {
+        l->saved   = prev;
+        l->full    = full;
+        l->primask = primask;
     }
-    s_bp_depth = s_bp_depth + 1u;
+    l->depth = l->depth + 1u;
 }
 
 void th_baremetal_unlock_basepri(void *ctx)
 {
-    if (level_of(ctx) == 0u) {
+    th_basepri *l = (th_basepri *)ctx;
+    if (l == NULL) {
         th_baremetal_unlock(ctx);
         return;
     }
-    if (s_bp_depth == 0u) {
+    if (l->depth == 0u) {
         return; /* unbalanced: ignore rather than unmask */
     }
-    s_bp_depth = s_bp_depth - 1u;
-    if (s_bp_depth == 0u) {
-        __asm__ volatile("msr basepri, %0" ::"r"(s_bp_saved) : "memory");
+    l->depth = l->depth - 1u;
+    if (l->depth == 0u) {
+        /* Read before unmasking: an interrupt may lock again right after. */
+        uint32_t saved   = l->saved;
+        uint32_t full    = l->full;
+        uint32_t primask = l->primask;
+        __asm__ volatile("msr basepri, %0" ::"r"(saved) : "memory");
+        if (full != 0u) {
+            irq_restore(primask);
+        }
     }
 }
 
 #else
 
-/* No BASEPRI (ARMv6-M, i386): the whole mask. */
+/* No BASEPRI (ARMv6-M, ARMv8-M Baseline, i386): the whole mask. */
 void th_baremetal_lock_basepri(void *ctx) { th_baremetal_lock(ctx); }
 void th_baremetal_unlock_basepri(void *ctx) { th_baremetal_unlock(ctx); }
 

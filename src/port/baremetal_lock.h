@@ -23,6 +23,8 @@
 #ifndef TH_BAREMETAL_LOCK_H
 #define TH_BAREMETAL_LOCK_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -34,29 +36,49 @@ void th_baremetal_lock(void *ctx);
 void th_baremetal_unlock(void *ctx);
 
 /**
- * The same critical section by priority (Cortex-M3/M4/M7/M33: ARMv7-M and
- * ARMv8-M Mainline): lock raises BASEPRI to the level `ctx` points to (a
- * uint8_t, the BASEPRI value: every exception whose priority value is that
- * or greater, i.e. as urgent or less, is held off) with BASEPRI_MAX, which
+ * The lock of th_baremetal_lock_basepri: set `level`, leave the rest to the
+ * lock (TH_BASEPRI_INIT). One per heap, or one shared by the heaps used at
+ * the same level; the nesting state is in here, so heaps at different
+ * levels (say, one used by the main loop and its ISRs at a low level, one
+ * by an urgent ISR at a higher one) do not share it.
+ */
+typedef struct th_basepri {
+    uint32_t level;   /* the BASEPRI value: priority << (8 - __NVIC_PRIO_BITS) */
+    uint32_t depth;   /* the lock's: nesting depth */
+    uint32_t saved;   /* the lock's: BASEPRI found by the outermost lock */
+    uint32_t full;    /* the lock's: 1 when the outermost lock masked all */
+    uint32_t primask; /* the lock's: PRIMASK found then */
+} th_basepri;
+
+#define TH_BASEPRI_INIT(level) {(level), 0u, 0u, 0u, 0u}
+
+/**
+ * The same critical section by priority (Cortex-M3/M4/M7/M33/M55: ARMv7-M
+ * and ARMv8-M Mainline): lock raises BASEPRI to ctx's level (a
+ * th_basepri: every exception whose priority value is the level or
+ * greater, i.e. as urgent or less, is held off) with BASEPRI_MAX, which
  * never lowers a mask already in place; the outermost unlock restores the
  * BASEPRI it found. Interrupts more urgent than the level keep running
  * during heap calls, so a motor-control or radio ISR is not delayed by the
- * heap; they must not call into the heap (they would bypass the lock).
+ * heap; they must not call into this heap (they would bypass its lock).
  * Nesting-safe like th_baremetal_lock; ctx must be the same in every pair.
  *
- *   static uint8_t heap_level = 5u << (8u - __NVIC_PRIO_BITS);
+ *   static th_basepri heap_level = TH_BASEPRI_INIT(5u << (8u - __NVIC_PRIO_BITS));
  *   th_set_lock(h, th_baremetal_lock_basepri, th_baremetal_unlock_basepri,
  *               &heap_level);
  *
- * A level of 0 would mask nothing, so it masks everything instead, as
- * th_baremetal_lock does; so do cores without BASEPRI (ARMv6-M: M0, M0+,
- * M23) and i386, where these two are th_baremetal_lock/unlock. On a
- * Cortex-M7 r0p1, BASEPRI writes need erratum 837070's workaround (cpsid i
- * around them): use th_baremetal_lock there.
+ * If the raise does not take (a level of 0, which would mask nothing, or a
+ * level whose bits this part does not implement, such as an unshifted 5 on
+ * a part with 3 priority bits: BASEPRI reads back 0 or above the level),
+ * the lock masks everything instead, as th_baremetal_lock does, and says so
+ * in `full`. So do cores without BASEPRI (ARMv6-M: M0, M0+; ARMv8-M
+ * Baseline: M23) and i386, where these two are th_baremetal_lock/unlock,
+ * and a NULL ctx. On a Cortex-M7 r0p1, BASEPRI writes need erratum
+ * 837070's workaround (cpsid i around them): use th_baremetal_lock there.
  */
 void th_baremetal_lock_basepri(void *ctx);
 
-/** Undoes one th_baremetal_lock_basepri (ctx: the same level pointer). */
+/** Undoes one th_baremetal_lock_basepri (ctx: the same th_basepri). */
 void th_baremetal_unlock_basepri(void *ctx);
 
 #ifdef __cplusplus

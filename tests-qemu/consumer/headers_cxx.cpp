@@ -95,6 +95,8 @@ std::size_t use_every_header()
     th_set_fault_handler(on_fault);
     th_heap *h = th_init(pool, sizeof pool);
     th_set_lock(h, th_baremetal_lock, th_baremetal_unlock, nullptr);
+    static th_basepri level = TH_BASEPRI_INIT(5u << 5u);
+    th_set_lock(h, th_baremetal_lock_basepri, th_baremetal_unlock_basepri, &level);
     th_set_oom_hook(h, on_oom);
     bool        grew  = th_add_region(h, small_heap.bytes, sizeof small_heap.bytes);
     void       *a     = th_malloc(h, 24u);
