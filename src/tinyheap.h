@@ -67,10 +67,10 @@ extern "C" {
 
 /* ---- Sizing constants (constant expressions) ---------------------------- */
 
-/* A constant of type size_t in the macros below: a C cast in C, a
+/* A conversion to size_t in the macros below: the C cast in C, a
  * static_cast in C++, so that they expand clean under -Wold-style-cast
- * there. An argument is converted by adding it to TH_SIZE_T(0), not by a
- * cast, which GCC's -Wuseless-cast would flag when it is a size_t already. */
+ * there (GCC's -Wuseless-cast still flags an argument that is a size_t
+ * already). */
 #ifdef __cplusplus
 #define TH_SIZE_T(x) (static_cast<size_t>(x))
 #else
@@ -101,9 +101,9 @@ extern "C" {
 
 /** Bytes of heap one general block of `size` payload bytes takes. */
 #define TH_BLOCK_FOOTPRINT(size)                                                          \
-    (((TH_SIZE_T(0) + (size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)) < TH_MIN_BLOCK_BYTES \
+    (((TH_SIZE_T(size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)) < TH_MIN_BLOCK_BYTES     \
          ? TH_MIN_BLOCK_BYTES                                                             \
-         : ((TH_SIZE_T(0) + (size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)))
+         : ((TH_SIZE_T(size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)))
 
 /** Smallest general block (header + two free-list links + footer), bytes. */
 #define TH_MIN_BLOCK_BYTES ((4u + 2u * sizeof(void *) + 4u + 7u) & ~TH_SIZE_T(7))
@@ -113,9 +113,8 @@ extern "C" {
  *  sizing a static region at compile time. Tiny objects pack tighter, so
  *  this is also enough for `n` tiny objects. */
 #define TH_REGION_SIZE_FOR(n, size)                                                       \
-    (TH_MIN_REGION + (TH_SIZE_T(0) + (n)) * TH_BLOCK_FOOTPRINT(size) +                    \
-     ((TH_SIZE_T(0) + (n)) * TH_BLOCK_FOOTPRINT(size)) / (8u * (1u << TH_TINY_SLAB_LOG2)) * 4u + \
-     8u)
+    (TH_MIN_REGION + TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size) +                            \
+     (TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size)) / (8u * (1u << TH_TINY_SLAB_LOG2)) * 4u + 8u)
 
 /* ---- Types --------------------------------------------------------------- */
 

@@ -17,8 +17,6 @@ fi
 cxx=$1
 shift
 strict=(-Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast)
-# GCC's -Wuseless-cast too (clang has no such warning)
-"$cxx" --version 2>/dev/null | grep -qi clang || strict+=(-Wuseless-cast)
 incs=(-Isrc -Isrc/port -Itests-qemu/freertos)
 headers=(src/tinyheap.h src/th_config.h src/port/baremetal_lock.h src/port/freertos_heap.h)
 # Other ends of the options' ranges (th_config.h), as a firmware may set them.
