@@ -23,10 +23,12 @@
  *   - One worker adds a region half-way, while the others allocate.
  *   - An observer runs th_check, th_get_stats and the O(1) queries in a loop
  *     meanwhile: the heap must be consistent whenever the lock is free.
+ *   - Then one phase per entry point, each started by a barrier of its own,
+ *     in which all four threads call only that one (see "Solo phases").
  *   - Every worker counts its allocations, frees, failures and faults; at the
- *     end their sums must equal the heap's counters exactly (a lost update
- *     shows there, TSan or not), and freeing everything must leave no live
- *     block.
+ *     end the bytes they hold must equal in_use, their sums must equal the
+ *     heap's counters exactly (a lost update shows there, TSan or not), and
+ *     freeing everything must leave no live block.
  *
  * `threads nolock` runs the same workload with the lock slot empty; the
  * Makefile expects ThreadSanitizer to report a data race then, which shows
@@ -155,6 +157,7 @@ typedef struct worker {
     blk       persistent[64];
     unsigned  npersistent;
     uint32_t  allocs, frees, failed, bad_pointers;
+    uint32_t  solo_persistent, regions_added, regions_refused;
     long long usable; /* usable bytes this worker holds (or handed on) */
 } worker;
 
@@ -318,11 +321,143 @@ static void step(worker *w, unsigned op)
     }
 }
 
+/* ---- Solo phases ------------------------------------------------------- */
+
+/* In the churn, each thread's calls are ordered against the others' by the
+ * lock that its other calls take, so a short call that forgot the lock can
+ * slip past ThreadSanitizer. In a solo phase all four threads call one
+ * entry point only, started together by a barrier: a call that does not
+ * take the lock then races with the same call in another thread, with no
+ * other synchronisation to hide it. */
+#define SOLO_REPS 64
+
+static uint8_t s_banks[WORKERS][4096]; /* one region per thread for th_add_region */
+
+static void solo_persistent(worker *w)
+{
+    if (th_persistent_alloc(w->h, 8u, 8u) != NULL) {
+        w->allocs++;
+        w->solo_persistent++;
+    } else {
+        w->failed++;
+    }
+}
+
+static void solo_marks(worker *w)
+{
+    th_reset_min_free(w->h);
+    CHECK(th_min_free_bytes(w->h) <= th_get_stats(w->h).capacity);
+}
+
+static void solo_queries(worker *w)
+{
+    (void)th_free_bytes(w->h);
+    (void)th_largest_free(w->h);
+}
+
+static void solo_stats(worker *w) { CHECK(th_get_stats(w->h).in_use <= sizeof s_arena + sizeof s_extra); }
+
+static void solo_check(worker *w) { CHECK(th_check(w->h)); }
+
+static void count_block(void *user, char kind, const void *addr, size_t size)
+{
+    (void)kind;
+    (void)addr;
+    (void)size;
+    (*(unsigned *)user)++;
+}
+
+static void solo_walk(worker *w)
+{
+    unsigned n = 0;
+    th_walk(w->h, count_block, &n);
+    CHECK(n > 0u);
+}
+
+static void solo_hook(worker *w) { CHECK(th_set_oom_hook(w->h, on_oom) == on_oom); }
+
+/* malloc, usable_size, calloc, aligned_alloc and realloc of blocks of its
+ * own, each freed before the next. */
+static void solo_alloc(worker *w)
+{
+    blk b = {0};
+    void *p = th_malloc(w->h, pick_size(w));
+    if (p == NULL) {
+        w->failed++;
+    } else {
+        take(w, &b, p, 1u);
+        release(w, &b);
+    }
+    size_t n = pick_size(w);
+    p        = th_calloc(w->h, n, 1u);
+    if (p == NULL) {
+        w->failed++;
+    } else {
+        take(w, &b, p, 1u);
+        uint8_t *q = th_realloc(w->h, p, n + 40u);
+        if (q == NULL) {
+            w->failed++;
+        } else if (q != b.p) {
+            w->allocs++;
+            w->frees++;
+        }
+        if (q != NULL) {
+            w->usable -= (long long)b.usable;
+            b.p      = q;
+            b.usable = th_usable_size(w->h, q);
+            w->usable += (long long)b.usable;
+        }
+        release(w, &b);
+    }
+    p = th_aligned_alloc(w->h, 64u, pick_size(w));
+    if (p == NULL) {
+        w->failed++;
+    } else {
+        CHECK((uintptr_t)p % 64u == 0u);
+        take(w, &b, p, 1u);
+        release(w, &b);
+    }
+}
+
+static void solo_region(worker *w)
+{
+    if (th_add_region(w->h, s_banks[w->id], sizeof s_banks[w->id])) {
+        w->regions_added++;
+    } else {
+        w->regions_refused++; /* no slot left: TH_FAULT_BAD_ARGUMENT */
+    }
+}
+
+typedef struct solo {
+    void (*fn)(worker *w);
+    unsigned reps;
+} solo;
+
+static const solo s_solos[] = {
+    {solo_persistent, 16u},    {solo_marks, SOLO_REPS}, {solo_queries, SOLO_REPS},
+    {solo_stats, SOLO_REPS},   {solo_check, 8u},        {solo_walk, 8u},
+    {solo_hook, SOLO_REPS},    {solo_alloc, SOLO_REPS}, {solo_region, 1u},
+};
+
+/* One barrier per phase: ThreadSanitizer models a barrier as one sync
+ * object, so with a single barrier a thread still waking from one phase's
+ * wait would acquire what a faster thread released arriving at the next,
+ * and the phase's calls would look ordered. */
+#define NSOLOS (sizeof s_solos / sizeof s_solos[0])
+static pthread_barrier_t s_barriers[NSOLOS];
+
 static void *work(void *arg)
 {
     worker *w = arg;
     for (unsigned op = 0; op < OPS && atomic_load(&s_failures) == 0u; op++) {
         step(w, op);
+    }
+    for (unsigned i = 0; i < NSOLOS; i++) {
+        pthread_barrier_wait(&s_barriers[i]);
+        for (unsigned k = 0; k < s_solos[i].reps; k++) {
+            s_solos[i].fn(w);
+            balanced();
+        }
     }
     for (unsigned i = 0; i < w->npersistent; i++) {
         CHECK(intact(&w->persistent[i]));
@@ -373,6 +508,9 @@ int main(int argc, char **argv)
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&s_mutex, &attr);
+    for (unsigned i = 0; i < NSOLOS; i++) {
+        pthread_barrier_init(&s_barriers[i], NULL, WORKERS);
+    }
 
     th_heap *h = th_init(s_arena, sizeof s_arena);
     if (h == NULL) {
@@ -404,12 +542,26 @@ int main(int argc, char **argv)
     atomic_store(&s_done, true);
     pthread_join(obs, NULL);
 
+    /* What the threads hold is what the heap counts in use. */
+    long long held = 0;
+    for (unsigned i = 0; i < WORKERS; i++) {
+        held += ws[i].usable;
+    }
+    for (unsigned i = 0; i < MAILBOX; i++) {
+        held += s_mail[i].p != NULL ? (long long)s_mail[i].usable : 0;
+    }
+    CHECK(held >= 0 && (size_t)held == th_get_stats(h).in_use);
+
     /* Everything still live is freed here, the mailbox's too. */
     uint32_t  allocs = 0, frees = 0, failed = 0, bad = 0, persistent = 0;
+    uint32_t  added = 0, refused = 0, solo_persistent = 0;
     long long usable = 0;
     worker    tail   = {.h = h};
     for (unsigned i = 0; i < WORKERS; i++) {
         worker *w = &ws[i];
+        added += w->regions_added;
+        refused += w->regions_refused;
+        solo_persistent += w->solo_persistent;
         for (unsigned j = 0; j < SLOTS; j++) {
             if (w->slots[j].p != NULL) {
                 release(w, &w->slots[j]);
@@ -440,20 +592,26 @@ int main(int argc, char **argv)
     CHECK(st.frees == frees);
     CHECK(st.failed == failed);
     CHECK(atomic_load(&s_ooms) == failed);
-    CHECK(st.persistent_bytes == 8u * persistent);
-    CHECK(st.regions == 2u);
+    CHECK(st.persistent_bytes == 8u * (persistent + solo_persistent));
+    /* The first region, s_extra, and then the banks while slots last. */
+    CHECK(added == TH_MAX_REGIONS - 2u && refused == WORKERS - added);
+    CHECK(st.regions == 2u + added);
     CHECK(st.faults[TH_FAULT_BAD_POINTER] == bad);
     CHECK(atomic_load(&s_faults[TH_FAULT_BAD_POINTER]) == bad);
+    CHECK(st.faults[TH_FAULT_BAD_ARGUMENT] == refused);
+    CHECK(atomic_load(&s_faults[TH_FAULT_BAD_ARGUMENT]) == refused);
     for (unsigned k = 0; k < TH_FAULT_COUNT; k++) {
-        if (k != TH_FAULT_BAD_POINTER) {
+        if (k != TH_FAULT_BAD_POINTER && k != TH_FAULT_BAD_ARGUMENT) {
             CHECK(st.faults[k] == 0u && atomic_load(&s_faults[k]) == 0u);
         }
     }
     unsigned failures = atomic_load(&s_failures);
     CHECK(s_rounds > 0u);
-    printf("allocs %u frees %u failed %u persistent %u bad pointers %u; observer rounds %u\n",
-           (unsigned)allocs, (unsigned)frees, (unsigned)failed, (unsigned)persistent,
-           (unsigned)bad, s_rounds);
+    printf("allocs %u frees %u failed %u persistent %u bad pointers %u regions added %u "
+           "refused %u; observer rounds %u\n",
+           (unsigned)allocs, (unsigned)frees, (unsigned)failed,
+           (unsigned)(persistent + solo_persistent), (unsigned)bad, (unsigned)added,
+           (unsigned)refused, s_rounds);
     printf("%s\n", failures == 0u ? "PASS" : "FAIL");
     return failures == 0u ? 0 : 1;
 }
