@@ -73,15 +73,20 @@ static uintptr_t prev_at(uintptr_t b) { return b + 4u + sizeof(void *); }
 /* Four adjacent general blocks of 40 bytes, A lowest, between two live
  * fence blocks, whatever direction the allocator carves in: no free
  * neighbour outside A..D. */
+/* A, B, C, D: four 40-byte blocks in a row, each with a used block on
+ * either side (so a free of one merges with nothing the scenario does not
+ * free itself). Where the allocations land depends on where the region and
+ * its slab fall, so a run of six adjacent blocks is looked for among
+ * twelve, and its middle four taken. */
 static void three(int n)
 {
     (void)n;
-    uint8_t *v[6];
-    for (int i = 0; i < 6; i++) {
+    uint8_t *v[12];
+    for (int i = 0; i < 12; i++) {
         v[i] = th_malloc(H, 40);
     }
-    for (int i = 0; i < 6; i++) {
-        for (int j = i + 1; j < 6; j++) {
+    for (int i = 0; i < 12; i++) {
+        for (int j = i + 1; j < 12; j++) {
             if (v[j] < v[i]) {
                 uint8_t *t = v[i];
                 v[i]       = v[j];
@@ -89,10 +94,21 @@ static void three(int n)
             }
         }
     }
-    A = v[1];
-    B = v[2];
-    C = v[3];
-    D = v[4];
+    for (int w = 0; w + 6 <= 12; w++) {
+        bool run = v[w] != NULL;
+        for (int i = w; run && i < w + 5; i++) {
+            run = v[i + 1] == v[i] + bsize(v[i]);
+        }
+        if (run) {
+            A = v[w + 1];
+            B = v[w + 2];
+            C = v[w + 3];
+            D = v[w + 4];
+            return;
+        }
+    }
+    h_printf("  (no six adjacent blocks among twelve)\n");
+    h_failures++;
 }
 
 /* ---- Scenarios: set-up + damage, then the call that touches it ------------------- */
@@ -201,6 +217,26 @@ static void s_uaf_wide(void)
 }
 static void t_aligned_16(void) { s_result = th_aligned_alloc(H, 16, 40); }
 
+/* The same, the block then taken by the allocator's own carving path
+ * (th_gen_alloc: slabs, persistent chunks): a freed block of 400 bytes
+ * between two used ones is the lowest bin that holds a new persistent
+ * chunk, which is carved from its bottom, the damaged byte included. */
+static void s_uaf_chunk(void)
+{
+    uint8_t *v[3];
+    for (int i = 0; i < 3; i++) {
+        v[i] = th_malloc(H, 400);
+    }
+    uint8_t *lo = v[0] < v[1] ? v[0] : v[1];
+    lo          = lo < v[2] ? lo : v[2];
+    uint8_t *hi = v[0] > v[1] ? v[0] : v[1];
+    hi          = hi > v[2] ? hi : v[2];
+    B           = v[0] != lo && v[0] != hi ? v[0] : v[1] != lo && v[1] != hi ? v[1] : v[2];
+    th_free(H, B);
+    *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
+}
+static void t_persist_chunk(void) { s_result = th_persistent_alloc(H, 16, 8); }
+
 /* Write after free into the free block above A, then A grows into it in
  * place (th_realloc): the bytes it takes are handed out, so they are checked
  * as a malloc's would be. */
@@ -278,6 +314,15 @@ static void s_tiny_link(void)
     s->next[0] = (uint16_t)(s->next[0] + 8u); /* 4 KiB above: in the guard */
 }
 static void t_free_tiny_a(void) { th_free(H, A); }
+
+/* The head of the list of slabs with an empty block, in the heap state,
+ * naming a page that is not a slab (the one above it): a tiny request
+ * that needs an empty block would take it. */
+static void s_tiny_head(void)
+{
+    tiny_base();
+    H->tiny_head[3] = (uint16_t)(H->tiny_head[3] + 1u);
+}
 
 /* Tiny: write after free into a freed tiny object (freed pattern). */
 static void s_tiny_uaf(void)
@@ -426,7 +471,7 @@ static void t_malloc_region(void) { s_result = th_malloc(H, REGION); }
  * then a request only the block the slab would merge into can serve: the
  * retry finds the damage in the bytes it would hand out, and must find it
  * before it gives the slab back. */
-static void s_below_idle_slab(void)
+static bool idle_slab_over_free(void)
 {
     B = th_aligned_alloc(H, 16, 600); /* carved low, below where the slab goes */
     A = th_malloc(H, 8);              /* the slab, above B */
@@ -436,11 +481,27 @@ static void s_below_idle_slab(void)
     if ((((th_block *)below)->header & TH_PREV_FREE) == 0u) {
         h_printf("  (the block below the slab is not free)\n");
         h_failures++;
-        return;
+        return false;
     }
-    *(volatile uint8_t *)(launder(B) + 40u) = 0x00; /* in B's body, past its links */
+    return true;
+}
+static void s_below_idle_slab(void)
+{
+    if (idle_slab_over_free()) {
+        *(volatile uint8_t *)(launder(B) + 40u) = 0x00; /* in B's body, past its links */
+    }
 }
 static void t_malloc_largest(void) { s_result = th_malloc(H, th_get_stats(H).largest_free); }
+
+/* The same free block below the idle slab, its footer (the word under the
+ * slab's header) overwritten with a size no block has: the retry that
+ * would give the slab back must not merge by it. */
+static void s_footer_below_idle_slab(void)
+{
+    if (idle_slab_over_free()) {
+        *(volatile uint32_t *)((uintptr_t)slab_of(A) - 8u) = 8u;
+    }
+}
 
 /* The region-end sentinel (overflow of the last block). */
 static void s_sentinel(void)
@@ -812,6 +873,8 @@ static const scen s_scen[] = {
      TH_FAULT_CORRUPTION, s_uaf_merge, t_merge_reuse, false, 0},
     {"write after free (general, aligned reuse)", "th_aligned_alloc(16, 40) (reuses it)",
      TH_FAULT_CORRUPTION, s_uaf_wide, t_aligned_16, false, 0},
+    {"write after free (general, a chunk carved from it)", "th_persistent_alloc (new chunk)",
+     TH_FAULT_CORRUPTION, s_uaf_chunk, t_persist_chunk, false, 0},
     {"tiny meta: start bit without used", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_meta_s, t_free_tiny_a, true, 0},
     {"tiny meta: used bit of live object", "th_free(object)", TH_FAULT_CORRUPTION,
@@ -822,6 +885,8 @@ static const scen s_scen[] = {
      true, 0},
     {"tiny slab list link", "th_free(object) (unlinks it)", TH_FAULT_CORRUPTION, s_tiny_link,
      t_free_tiny_a, true, 0},
+    {"tiny class list head (heap state)", "th_malloc(16)", TH_FAULT_CORRUPTION, s_tiny_head,
+     t_malloc_16, true, 0},
     {"write after free (tiny, reuse)", "th_malloc (reuses it)", TH_FAULT_CORRUPTION,
      s_tiny_uaf, t_malloc_8, false, 0},
     {"free block: sealed size past the region", "th_free(block below)", TH_FAULT_CORRUPTION,
@@ -838,6 +903,8 @@ static const scen s_scen[] = {
      TH_FAULT_CORRUPTION, s_idle_slab_link, t_malloc_region, true, 0},
     {"write after free below the idle slab", "th_malloc(largest_free) (retry)",
      TH_FAULT_CORRUPTION, s_below_idle_slab, t_malloc_largest, false, 0},
+    {"footer of the free block below the idle slab", "th_malloc(largest_free) (retry)",
+     TH_FAULT_CORRUPTION, s_footer_below_idle_slab, t_malloc_largest, true, 0},
     {"persistent chunk header", "th_free(block below)", TH_FAULT_CORRUPTION, s_pers_header,
      t_free_a, true, 0},
     {"tiny slab header", "th_free(object in the slab)", TH_FAULT_CORRUPTION, s_slab_header,
@@ -1005,26 +1072,22 @@ static void aftermath(uint32_t seed)
     }
 }
 
-int main(void)
+/* Every row, with the region starting at `shift` bytes into the arena;
+ * the table is printed for the first start only, failures for every one. */
+static unsigned run_rows(uint8_t *arena, size_t n, size_t shift, bool print)
 {
-    size_t n;
-    s_area = h_arena(&n);
-    if (!CHECK(n >= REGION + 2u * GUARD)) {
-        return h_failures;
-    }
+    s_area = arena + shift;
+    n -= shift;
     /* Everything above the region, up to 32 KiB, is guard: a stray slab
      * link reaches up to 32 MiB above, but the rows below aim within it. */
     s_after = n - REGION - GUARD < 32768u ? n - REGION - GUARD : 32768u;
-    h_record_faults();
-    h_printf("| metadata overwritten | call that touches it | fault it raises | th_check | "
-             "writes stay in region |\n|---|---|---|---|---|\n");
-    unsigned caught = 0, tried = 0;
+    unsigned caught = 0;
     for (size_t r = 0; r < NSCEN; r++) {
         const scen *sc = &s_scen[r];
         guards_set();
         H = th_init(s_area + GUARD, REGION);
         if (!CHECK(H != NULL)) {
-            return h_failures;
+            return caught;
         }
         A = B = C = D = NULL;
         h_reset_faults();
@@ -1048,25 +1111,48 @@ int main(void)
         h_reset_faults();
         aftermath((uint32_t)r * 7919u + 1u);
         bool inside = guards_ok();
-        tried++;
         bool ok = (got == sc->expect || sc->gap == 1) && first_count <= 1u && kept &&
                   inside &&
                   (chk_caught || !sc->check_catches);
         if (got != NONE && got == sc->expect) {
             caught++;
         }
-        h_printf("| %s | %s | %s%s | %s | %s |\n", sc->what, sc->call, kind_name(got),
-                 got == sc->expect ? "" : sc->gap == 1 ? " (not caught: known gap)" : " (UNEXPECTED)",
-                 chk_caught ? "CORRUPTION" : chk ? "passes" : "fails",
-                 inside ? "yes" : "NO");
+        if (print || !ok) {
+            h_printf("| %s | %s | %s%s | %s | %s |\n", sc->what, sc->call, kind_name(got),
+                     got == sc->expect ? "" : sc->gap == 1 ? " (not caught: known gap)" : " (UNEXPECTED)",
+                     chk_caught ? "CORRUPTION" : chk ? "passes" : "fails",
+                     inside ? "yes" : "NO");
+        }
         if (!ok) {
-            h_printf("  row %u: expected %s%s%s\n", (unsigned)r, kind_name(sc->expect),
+            h_printf("  row %u, region %u bytes into the page: expected %s%s%s\n", (unsigned)r,
+                     (unsigned)shift, kind_name(sc->expect),
                      sc->check_catches ? ", th_check CORRUPTION" : "",
                      kept ? "" : "; the call that reported it changed the heap");
         }
         CHECK(ok);
     }
-    h_printf("caught by the next call: %u of %u\n", caught, tried);
+    return caught;
+}
+
+int main(void)
+{
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    /* Where the region starts within a slab page decides where the slab
+     * falls among the blocks of a row, so every row runs at eight starts. */
+    if (!CHECK(n >= REGION + 2u * GUARD + 448u)) {
+        return h_failures;
+    }
+    h_record_faults();
+    h_printf("| metadata overwritten | call that touches it | fault it raises | th_check | "
+             "writes stay in region |\n|---|---|---|---|---|\n");
+    unsigned caught = run_rows(arena, n, 0u, true);
+    h_printf("caught by the next call: %u of %u\n", caught, (unsigned)NSCEN);
+    for (size_t shift = 64u; shift < 512u; shift += 64u) {
+        unsigned c = run_rows(arena, n, shift, false);
+        CHECK_EQ(c, caught); /* the same rows caught at every start */
+    }
+    h_printf("the same at the region's seven other starts 64..448 bytes into a page\n");
     (void)s_result;
     return h_failures;
 }
