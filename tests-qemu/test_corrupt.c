@@ -197,15 +197,16 @@ static void s_uaf_body(void)
     *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
 }
 static void t_malloc_36(void) { s_result = th_malloc(H, 36); }
-/* The same in a freed block large enough for an aligned request on every
- * target (the room an alignment needs depends on the minimal block): 120
- * bytes between two used ones. The aligned request is carved from its
- * bottom (th_gen_alloc), and the bytes handed out are checked the same way. */
-static void s_uaf_wide(void)
+/* The same in the middle one of three freed blocks of `size` bytes (so
+ * between two used ones). With 120 bytes, room enough for an aligned
+ * request on every target (the room an alignment needs depends on the
+ * minimal block): th_aligned_alloc takes the block back (its first try),
+ * and the bytes handed out are checked the same way. */
+static void uaf_middle_of_three(size_t size)
 {
     uint8_t *v[3];
     for (int i = 0; i < 3; i++) {
-        v[i] = th_malloc(H, 120);
+        v[i] = th_malloc(H, size);
     }
     uint8_t *lo = v[0] < v[1] ? v[0] : v[1];
     lo          = lo < v[2] ? lo : v[2];
@@ -215,26 +216,14 @@ static void s_uaf_wide(void)
     th_free(H, B);
     *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
 }
+static void s_uaf_wide(void) { uaf_middle_of_three(120); }
 static void t_aligned_16(void) { s_result = th_aligned_alloc(H, 16, 40); }
 
 /* The same, the block then taken by the allocator's own carving path
  * (th_gen_alloc: slabs, persistent chunks): a freed block of 400 bytes
  * between two used ones is the lowest bin that holds a new persistent
  * chunk, which is carved from its bottom, the damaged byte included. */
-static void s_uaf_chunk(void)
-{
-    uint8_t *v[3];
-    for (int i = 0; i < 3; i++) {
-        v[i] = th_malloc(H, 400);
-    }
-    uint8_t *lo = v[0] < v[1] ? v[0] : v[1];
-    lo          = lo < v[2] ? lo : v[2];
-    uint8_t *hi = v[0] > v[1] ? v[0] : v[1];
-    hi          = hi > v[2] ? hi : v[2];
-    B           = v[0] != lo && v[0] != hi ? v[0] : v[1] != lo && v[1] != hi ? v[1] : v[2];
-    th_free(H, B);
-    *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
-}
+static void s_uaf_chunk(void) { uaf_middle_of_three(400); }
 static void t_persist_chunk(void) { s_result = th_persistent_alloc(H, 16, 8); }
 
 /* Write after free into the free block above A, then A grows into it in
