@@ -288,9 +288,9 @@ bool h_same(const uint8_t *a, const uint8_t *b, size_t n, size_t skip, size_t sk
 void *h_arena(size_t *size)
 {
     if (size != NULL) {
-        *size = (size_t)(uintptr_t)th_heap_size;
+        *size = (size_t)(uintptr_t)th_heap_size - H_ARENA_SHIFT;
     }
-    return th_heap_start;
+    return th_heap_start + H_ARENA_SHIFT;
 }
 
 /* ---- Entry ------------------------------------------------------------------ */

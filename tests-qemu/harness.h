@@ -83,7 +83,13 @@ bool               h_check_catches(const th_heap *h, const char *what);
 
 /** The linker-defined heap region (th_heap_start, th_heap_size): raw memory
  *  a test may carve up as it likes. Stores its size in *size (if size is not
- *  NULL) and returns its start. */
+ *  NULL) and returns its start. Built with -DH_ARENA_SHIFT=n (e.g. `make
+ *  check EXTRA_CFLAGS=-DH_ARENA_SHIFT=200u`), the arena starts n bytes into
+ *  that region instead: a probe that the tests' verdicts do not depend on
+ *  where the linker happens to put it. */
+#ifndef H_ARENA_SHIFT
+#define H_ARENA_SHIFT 0u
+#endif
 void *h_arena(size_t *size);
 
 /** Region snapshots, to show that a call changed nothing: h_copy copies
