@@ -29,42 +29,27 @@
  * - Build it with -ffreestanding or -fno-builtin: GCC may otherwise turn
  *   the calloc below into a call to calloc itself.
  *
- * Semantics (newlib-nano's, where tinyheap's differ):
- * - Every pointer is 8-aligned (newlib's MALLOC_ALIGN): requests below 8
- *   bytes are served as 8-byte tiny objects, since tinyheap aligns a tiny
- *   object only as far as its size needs. 8..15-byte requests stay tiny.
- * - malloc(0) returns a unique, freeable, non-NULL pointer (an 8-byte tiny
- *   object), like newlib-nano. realloc(p, 0) frees p and returns NULL;
- *   realloc(NULL, n) is malloc(n).
- * - Failure sets errno = ENOMEM through the reentrancy structure passed in
- *   (r->_errno, the calling task's errno under FreeRTOS's newlib support):
- *   out of memory, a request above TH_MAX_REQUEST, a calloc product that
- *   overflows. Oversized requests are answered here, so they are not
- *   reported to tinyheap's fault handler (a huge malloc is not misuse).
- * - Freeing a pointer that is not a live block is misuse: tinyheap's fault
- *   handler sees it (traps in debug builds) and the heap is left unchanged.
- * - __malloc_lock/__malloc_unlock become the heap's lock (th_set_lock), so
- *   a threaded newlib build that implements them (recursively, as newlib
- *   requires) protects every heap call. libc's default versions do nothing.
- *   The lock is installed by the first allocation: make one before other
- *   threads start if they call th_* on th_default() directly.
+ * Semantics: libc_alloc.h, shared with the picolibc port (every pointer
+ * 8-aligned, malloc(0) a unique pointer, ENOMEM through the reentrancy
+ * structure passed in: r->_errno, the calling task's errno under
+ * FreeRTOS's newlib support). Freeing a pointer that is not a live block
+ * is misuse: tinyheap's fault handler sees it (traps in debug builds) and
+ * the heap is left unchanged.
+ *
+ * Locking: __malloc_lock/__malloc_unlock become the heap's lock
+ * (th_set_lock), so a threaded newlib build that implements them
+ * (recursively, as newlib requires) protects every heap call. libc's
+ * default versions do nothing. The lock is installed by the first
+ * allocation: make one before other threads start if they call th_* on
+ * th_default() directly.
  */
 #define _DEFAULT_SOURCE 1 /* NOLINT: newlib hides posix_memalign under -std=c11 without it */
 
-#include <errno.h>
-#include <malloc.h>
 #include <reent.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tinyheap.h"
-
-/* Smallest request passed to tinyheap: its tiny objects of 8..15 bytes are
- * 8-aligned, smaller ones only as aligned as their size. */
-#define NL_MIN_REQUEST 8u
-/* newlib's memalign raises smaller alignments to this. */
-#define NL_MIN_ALIGN 8u
+#include "libc_alloc.h"
 
 /* The heap, once its lock is installed. Written once, under __malloc_lock. */
 static th_heap *nl_heap;
@@ -101,122 +86,49 @@ static th_heap *nl_heap_of(struct _reent *r)
     return h;
 }
 
-/* The size tinyheap is asked for, keeping every result 8-aligned. */
-static size_t nl_request(size_t n)
-{
-#if TH_TINY_ALIGN_GO
-    /* Go's tiny rule aligns 9..15-byte objects to 4 only: send them up
-     * (0 included: malloc(0) is an 8-byte object, as without the rule). */
-    if (n < 16u) {
-        return n <= 8u ? 8u : 16u;
-    }
-#endif
-    return n < NL_MIN_REQUEST ? NL_MIN_REQUEST : n;
-}
-
-static void *nl_fail(struct _reent *r)
-{
-    r->_errno = ENOMEM;
-    return NULL;
-}
-
-static int nl_is_pow2(size_t x)
-{
-    return x != 0u && (x & (x - 1u)) == 0u;
-}
-
 /* ---- The reentrant layer newlib calls ----------------------------------- */
 
 void *_malloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    th_heap *h = nl_heap_of(r);
-    if (h == NULL || n > TH_MAX_REQUEST) {
-        return nl_fail(r);
-    }
-    void *p = th_malloc(h, nl_request(n));
-    return p != NULL ? p : nl_fail(r);
+    return la_malloc(nl_heap_of(r), n, &r->_errno);
 }
 
 void _free_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
     if (p != NULL) {
-        th_free(nl_heap_of(r), p);
+        la_free(nl_heap_of(r), p); /* no lock set-up for free(NULL) */
     }
 }
 
 void *_realloc_r(struct _reent *r, void *p, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    if (p == NULL) {
-        return _malloc_r(r, n);
-    }
-    th_heap *h = nl_heap_of(r);
-    if (n == 0u) {
-        th_free(h, p);
-        return NULL;
-    }
-    if (n > TH_MAX_REQUEST) {
-        return nl_fail(r); /* p stays live, as C requires */
-    }
-    void *q = th_realloc(h, p, nl_request(n));
-    return q != NULL ? q : nl_fail(r);
+    return la_realloc(nl_heap_of(r), p, n, &r->_errno);
 }
 
 void *_calloc_r(struct _reent *r, size_t nmemb, size_t size) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    /* newlib 3.3's own calloc has no overflow check; this one must. */
-    if (size != 0u && nmemb > SIZE_MAX / size) {
-        return nl_fail(r);
-    }
-    size_t n = nmemb * size;
-    th_heap *h = nl_heap_of(r);
-    if (h == NULL || n > TH_MAX_REQUEST) {
-        return nl_fail(r);
-    }
-    /* th_calloc zeroes the whole request, the rounding included. */
-    void *p = th_calloc(h, 1u, nl_request(n));
-    return p != NULL ? p : nl_fail(r);
+    return la_calloc(nl_heap_of(r), nmemb, size, &r->_errno);
 }
 
 void *_memalign_r(struct _reent *r, size_t align, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    if (!nl_is_pow2(align)) {
-        r->_errno = EINVAL;
-        return NULL;
-    }
-    th_heap *h = nl_heap_of(r);
-    if (h == NULL || n > TH_MAX_REQUEST) {
-        return nl_fail(r);
-    }
-    void *p = th_aligned_alloc(h, align < NL_MIN_ALIGN ? NL_MIN_ALIGN : align, nl_request(n));
-    return p != NULL ? p : nl_fail(r);
+    return la_memalign(nl_heap_of(r), align, n, &r->_errno);
 }
-
-/* Page size of valloc/pvalloc, as newlib's. */
-#define NL_PAGE 4096u
 
 void *_valloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return _memalign_r(r, NL_PAGE, n);
+    return la_memalign(nl_heap_of(r), LA_PAGE, n, &r->_errno);
 }
 
+/* newlib-nano's own _pvalloc_r rounds without an overflow check. */
 void *_pvalloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    if (n > TH_MAX_REQUEST) {
-        return nl_fail(r); /* before the rounding, which would wrap */
-    }
-    return _memalign_r(r, NL_PAGE, (n + NL_PAGE - 1u) & ~(size_t)(NL_PAGE - 1u));
+    return la_pvalloc(nl_heap_of(r), n, &r->_errno);
 }
 
-/* BSD's reallocf: as realloc, but p is freed when the resize fails. After
- * realloc(p, 0), which frees p and returns NULL, there is nothing left to
- * free. */
 void *_reallocf_r(struct _reent *r, void *p, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    void *q = _realloc_r(r, p, n);
-    if (q == NULL && p != NULL && n != 0u) {
-        _free_r(r, p);
-    }
-    return q;
+    return la_reallocf(nl_heap_of(r), p, n, &r->_errno);
 }
 
 void *reallocf(void *p, size_t n)
@@ -226,27 +138,12 @@ void *reallocf(void *p, size_t n)
 
 size_t _malloc_usable_size_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return p != NULL ? th_usable_size(nl_heap_of(r), p) : 0u;
+    return p != NULL ? la_usable_size(nl_heap_of(r), p) : 0u;
 }
 
-/* mallinfo in tinyheap's terms: arena = bytes managed, uordblks = bytes
- * held by live blocks, fordblks = bytes still allocatable, ordblks = free
- * general blocks, smblks = live tiny objects (newlib's "small blocks"),
- * usmblks = peak of uordblks. The rest has no counterpart and stays 0. */
 struct mallinfo _mallinfo_r(struct _reent *r) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    struct mallinfo mi = {0};
-    th_heap        *h = nl_heap_of(r);
-    if (h != NULL) {
-        th_stats s  = th_get_stats(h);
-        mi.arena    = s.capacity;
-        mi.ordblks  = s.free_blocks;
-        mi.smblks   = s.tiny_objects;
-        mi.usmblks  = s.peak_in_use;
-        mi.uordblks = s.in_use;
-        mi.fordblks = s.free_bytes;
-    }
-    return mi;
+    return la_mallinfo(nl_heap_of(r));
 }
 
 /* malloc_stats(): a summary on stderr, as newlib's does. */
@@ -257,13 +154,7 @@ void _malloc_stats_r(struct _reent *r) /* NOLINT(bugprone-reserved-identifier,ce
         return;
     }
     th_stats s = th_get_stats(h);
-    (void)_fiprintf_r(r, _stderr_r(r),
-                      "tinyheap: %lu bytes, in use %lu (peak %lu), free %lu (min %lu), "
-                      "%lu tiny objects, %lu allocs, %lu frees, %lu failed\n",
-                      (unsigned long)s.capacity, (unsigned long)s.in_use,
-                      (unsigned long)s.peak_in_use, (unsigned long)s.free_bytes,
-                      (unsigned long)s.min_free_bytes, (unsigned long)s.tiny_objects,
-                      (unsigned long)s.allocs, (unsigned long)s.frees, (unsigned long)s.failed);
+    (void)_fiprintf_r(r, _stderr_r(r), LA_STATS_FORMAT, LA_STATS_ARGS(s));
 }
 
 /* No tunables: every request is served the same way. */
@@ -316,27 +207,12 @@ size_t malloc_usable_size(void *p)
     return _malloc_usable_size_r(_REENT, p);
 }
 
-/* POSIX: align must be a power of two and a multiple of sizeof(void *);
- * errors are returned, errno is left alone. */
+/* Not in libc_nano.a, and its aligned_alloc needs it. */
 int posix_memalign(void **out, size_t align, size_t n)
 {
-    if (!nl_is_pow2(align) || align % sizeof(void *) != 0u) {
-        return EINVAL;
-    }
-    th_heap *h = nl_heap_of(_REENT);
-    void    *p = NULL;
-    if (h != NULL && n <= TH_MAX_REQUEST) {
-        p = th_aligned_alloc(h, align < NL_MIN_ALIGN ? NL_MIN_ALIGN : align, nl_request(n));
-    }
-    if (p == NULL) {
-        return ENOMEM;
-    }
-    *out = p;
-    return 0;
+    return la_posix_memalign(nl_heap_of(_REENT), out, align, n);
 }
 
-/* C11/C17: any power-of-two alignment; the size need not be a multiple of
- * it (DR 460). An unsupported alignment gives NULL and EINVAL. */
 void *aligned_alloc(size_t align, size_t n)
 {
     return _memalign_r(_REENT, align, n);

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libc_checks.h: the checks test_newlib and test_picolibc share. Both C
+ * library ports give the C allocator API the same semantics
+ * (src/port/libc_alloc.h), so the same checks hold for both; what differs
+ * (the reent structure, the lock, TLS, which libc functions allocate) stays
+ * in each test. Included once, by the test's own file.
+ *
+ * The including file routes its console through lc_putc, so that
+ * malloc_stats' line can be captured (lc_capture_begin/end).
+ */
+#ifndef LIBC_CHECKS_H
+#define LIBC_CHECKS_H
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* Sizes the compiler cannot see through: GCC rejects constant oversized
+ * requests at compile time, and these are the point of the test. */
+static volatile size_t v_max = SIZE_MAX;
+static volatile size_t v_big = 65536u;
+static void *(*volatile v_realloc)(void *, size_t) = realloc;
+
+static void *volatile sink;
+
+static char   captured[256];
+static size_t captured_len;
+static int    capturing;
+
+/* The console: captured while capturing, else to the board. */
+static void lc_putc(char c)
+{
+    if (capturing && captured_len < sizeof captured - 1u) {
+        captured[captured_len++] = c;
+    } else {
+        board_putc(c);
+    }
+}
+
+static th_stats stats(void)
+{
+    return th_get_stats(th_default());
+}
+
+static int aligned(const void *p, uintptr_t a)
+{
+    return ((uintptr_t)p & (a - 1u)) == 0u;
+}
+
+/* malloc, free, usable size, malloc(0), tiny objects, realloc, calloc. */
+static void lc_basic(void)
+{
+    th_stats s0 = stats();
+    char    *p  = malloc(100);
+    CHECK(p != NULL && aligned(p, 8));
+    th_stats s1 = stats();
+    CHECK_EQ(s1.allocs, s0.allocs + 1u);
+    CHECK(s1.in_use >= s0.in_use + 100u);
+    CHECK(malloc_usable_size(p) >= 100u);
+    CHECK_EQ(malloc_usable_size(p), th_usable_size(th_default(), p));
+    memset(p, 0x5A, 100);
+    free(p);
+    CHECK_EQ(stats().frees, s1.frees + 1u);
+    CHECK_EQ(stats().in_use, s0.in_use);
+    free(NULL);
+    CHECK_EQ(malloc_usable_size(NULL), 0);
+
+    /* Every result 8-aligned, as the libraries' own: small requests too. */
+    for (size_t n = 1; n <= 64; n++) {
+        void *q = malloc(n);
+        CHECK(q != NULL && aligned(q, 8));
+        CHECK(malloc_usable_size(q) >= n);
+        free(q);
+    }
+
+    /* malloc(0): unique, non-NULL, freeable. */
+    void *z1 = malloc(0);
+    void *z2 = malloc(0);
+    CHECK(z1 != NULL && z2 != NULL && z1 != z2);
+    CHECK(aligned(z1, 8) && aligned(z2, 8));
+    free(z1);
+    free(z2);
+
+    /* Small objects go to the tiny allocator. */
+    s0      = stats();
+    void *t = malloc(12);
+    sink    = t; /* GCC drops an unused malloc/free pair */
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects + 1u);
+    free(t);
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects);
+
+    /* realloc: NULL = malloc, grow keeps contents, 0 frees. */
+    char *r = realloc(NULL, 10);
+    CHECK(r != NULL);
+    memcpy(r, "tinyheap!", 10);
+    r = realloc(r, 3000);
+    CHECK(r != NULL && strcmp(r, "tinyheap!") == 0);
+    s0    = stats();
+    errno = 0;
+    CHECK(realloc(r, 0) == NULL);
+    CHECK_EQ(stats().frees, s0.frees + 1u);
+    CHECK_EQ(errno, 0);
+
+    /* calloc zeroes. */
+    unsigned char *c = calloc(10, 30);
+    CHECK(c != NULL);
+    int zero = 1;
+    for (size_t i = 0; c != NULL && i < 300u; i++) {
+        zero &= c[i] == 0u;
+    }
+    CHECK(zero);
+    free(c);
+    void *c0 = calloc(0, 5);
+    CHECK(c0 != NULL);
+    free(c0);
+}
+
+/* Aligned allocation, the bad alignments each API rejects, mallinfo and
+ * the rest of malloc.h. */
+static void lc_aligned_and_info(void)
+{
+    void *m = memalign(128, 10);
+    CHECK(m != NULL && aligned(m, 128));
+    free(m);
+    m = memalign(2, 10); /* raised to 8, like the libraries' own */
+    CHECK(m != NULL && aligned(m, 8));
+    free(m);
+    errno = 0;
+    CHECK(memalign(24, 10) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    void *a = aligned_alloc(64, 40);
+    CHECK(a != NULL && aligned(a, 64));
+    free(a);
+    errno = 0;
+    CHECK(aligned_alloc(48, 40) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    void *pm = NULL;
+    CHECK_EQ(posix_memalign(&pm, 256, 100), 0);
+    CHECK(pm != NULL && aligned(pm, 256));
+    CHECK(malloc_usable_size(pm) >= 100u);
+    free(pm);
+    pm = NULL;
+    CHECK_EQ(posix_memalign(&pm, 2, 8), EINVAL); /* not a multiple of sizeof(void *) */
+    CHECK_EQ(posix_memalign(&pm, 12, 8), EINVAL);
+    errno = 0;
+    CHECK_EQ(posix_memalign(&pm, 16, v_max), ENOMEM);
+    CHECK_EQ(errno, 0); /* POSIX: the error is returned, errno left alone */
+    CHECK(pm == NULL);
+
+    th_stats        s  = stats();
+    struct mallinfo mi = mallinfo();
+    CHECK_EQ(mi.arena, s.capacity);
+    CHECK_EQ(mi.uordblks, s.in_use);
+    CHECK_EQ(mi.fordblks, s.free_bytes);
+    CHECK_EQ(mi.ordblks, s.free_blocks);
+    CHECK_EQ(mi.smblks, s.tiny_objects);
+    CHECK_EQ(mi.usmblks, s.peak_in_use);
+    CHECK_EQ(mallopt(M_TRIM_THRESHOLD, 0), 0);
+    CHECK_EQ(malloc_trim(0), 0);
+
+    /* malloc_stats prints tinyheap's summary on stderr. */
+    capturing = 1;
+    malloc_stats();
+    capturing                = 0;
+    captured[captured_len]   = '\0';
+    CHECK(strstr(captured, "tinyheap: ") != NULL);
+    CHECK(strstr(captured, " allocs") != NULL);
+}
+
+/* Oversized requests: NULL + ENOMEM, and not a tinyheap fault. */
+static void lc_errno(void)
+{
+    unsigned faults = h_total_faults;
+    errno           = 0;
+    CHECK(malloc(v_max) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    errno = 0;
+    CHECK(malloc(v_big * 64u + 1u) == NULL); /* > TH_MAX_REQUEST */
+    CHECK_EQ(errno, ENOMEM);
+
+    /* calloc overflow: NULL + ENOMEM (newlib 3.3's own calloc wraps). */
+    errno = 0;
+    CHECK(calloc(v_max / 2u, 3) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    errno = 0;
+    CHECK(calloc(v_big, v_big + 1u) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+
+    /* realloc failure keeps the block. */
+    char *p = malloc(32);
+    CHECK(p != NULL);
+    strcpy(p, "kept");
+    errno = 0;
+    CHECK(v_realloc(p, v_max - 8u) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    CHECK(strcmp(p, "kept") == 0);
+    free(p);
+    CHECK_EQ(h_total_faults, faults);
+}
+
+/* valloc, pvalloc and reallocf. */
+static void lc_page_and_reallocf(void)
+{
+    th_stats s0 = stats();
+    void    *v  = valloc(100);
+    CHECK(v != NULL && aligned(v, 4096));
+    void *pv = pvalloc(100); /* a whole page */
+    CHECK(pv != NULL && aligned(pv, 4096));
+    CHECK(malloc_usable_size(pv) >= 4096u);
+    free(v);
+    free(pv);
+    /* newlib-nano's own pvalloc rounds SIZE_MAX - 100 up to a 12-byte block. */
+    errno = 0;
+    CHECK(pvalloc(v_max - 100u) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    errno = 0;
+    CHECK(valloc(v_max) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+
+    /* reallocf(p, 0) frees p once (the libraries' own free it again). */
+    unsigned faults = h_total_faults;
+    char    *p      = malloc(100);
+    CHECK(p != NULL);
+    CHECK(reallocf(p, 0) == NULL);
+    char *t = malloc(5);
+    CHECK(t != NULL);
+    CHECK(reallocf(t, 0) == NULL);
+    CHECK_EQ(h_total_faults, faults);
+    /* A failed reallocf frees p (that is its point); a good one moves or keeps it. */
+    p = malloc(40);
+    CHECK(p != NULL);
+    errno = 0;
+    CHECK(reallocf(p, v_max - 8u) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    p = malloc(40);
+    CHECK(p != NULL);
+    strcpy(p, "kept");
+    p = reallocf(p, 400);
+    CHECK(p != NULL && strcmp(p, "kept") == 0);
+    free(p);
+    CHECK_EQ(h_total_faults, faults);
+    th_stats s1 = stats();
+    CHECK_EQ(s1.in_use, s0.in_use);
+    CHECK_EQ(s1.allocs - s0.allocs, s1.frees - s0.frees);
+}
+
+/* The region runs out: ENOMEM, a failed count, and full recovery. */
+static void lc_exhaustion(void)
+{
+    th_stats s0 = stats();
+    void    *blocks[128];
+    size_t   n    = 0;
+    size_t   size = s0.capacity / 48u; /* about 48 fit, on every board */
+    errno         = 0;
+    while (n < 128u && (blocks[n] = malloc(size)) != NULL) {
+        n++;
+    }
+    CHECK(n > 4u && n < 128u); /* the region ran out, not the array */
+    CHECK_EQ(errno, ENOMEM);
+    CHECK_EQ(stats().failed, s0.failed + 1u);
+    /* What is left is still usable by smaller requests. */
+    void *small = malloc(8);
+    sink        = small;
+    CHECK(small != NULL);
+    free(small);
+    while (n > 0u) {
+        free(blocks[--n]);
+    }
+    th_stats s1 = stats();
+    CHECK_EQ(s1.in_use, s0.in_use);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK(th_check(th_default()));
+}
+
+/* A misused pointer reaches tinyheap's fault handler, heap unchanged. */
+static void lc_misuse(void)
+{
+    char *p = malloc(40);
+    CHECK(p != NULL);
+    sink = p; /* GCC would reject the second free of p itself */
+    free(p);
+    th_stats s0     = stats();
+    unsigned faults = h_total_faults;
+    unsigned twice  = h_fault_count[TH_FAULT_DOUBLE_FREE];
+    free(sink); /* double free */
+    CHECK_EQ(h_total_faults, faults + 1u);
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], twice + 1u);
+    th_stats s1 = stats();
+    CHECK_EQ(s1.in_use, s0.in_use);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK_EQ(s1.frees, s0.frees);
+    CHECK(th_check(th_default()));
+}
+
+#endif /* LIBC_CHECKS_H */
