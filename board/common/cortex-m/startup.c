@@ -13,7 +13,10 @@
  *      pointers) and CCR.DIV_0_TRP, and enables the MemManage, BusFault,
  *      UsageFault (and SecureFault) handlers so each fault names itself;
  *   3. copies .data from flash, zeroes .bss;
- *   4. calls the harness (h_run), which never returns.
+ *   4. when the image has picolibc's _set_tls (its errno is thread-local),
+ *      fills the main thread's TLS block from the .tdata image and makes
+ *      it current, as picolibc's own crt0 would;
+ *   5. calls the harness (h_run), which never returns.
  *
  * Every handler is a weak alias, so a test can define its own, e.g.
  * `void SysTick_Handler(void) { ... }`.
@@ -28,6 +31,11 @@
 extern uint32_t th_data_load[], th_data_start[], th_data_end[];
 extern uint32_t th_bss_start[], th_bss_end[];
 extern uint32_t th_stack_top[];
+extern uint8_t  th_tdata_start[], th_tdata_end[], th_tls_block[];
+
+/* picolibc's: makes a TLS block current. Weak, so that it links nothing;
+ * an image that uses picolibc's errno has it (through __aeabi_read_tp). */
+extern void _set_tls(void *tls) __attribute__((weak)); /* NOLINT(bugprone-reserved-identifier) */
 
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 #define SCB_CPACR   REG32(0xE000ED88u)
@@ -58,6 +66,13 @@ void Reset_Handler(void)
     size_t bss_words = ((uintptr_t)th_bss_end - (uintptr_t)th_bss_start) / 4u;
     for (size_t i = 0; i < bss_words; i++) {
         th_bss_start[i] = 0;
+    }
+    if (_set_tls != NULL) {
+        size_t tdata = (size_t)(th_tdata_end - th_tdata_start); /* .tbss: zeroed with .bss */
+        for (size_t i = 0; i < tdata; i++) {
+            th_tls_block[i] = th_tdata_start[i];
+        }
+        _set_tls(th_tls_block);
     }
     h_run();
 }
