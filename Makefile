@@ -298,10 +298,13 @@ LINT_SRCS := $(LIB_SRCS) $(PORT_SRCS)
 LINT_DEFS := -std=c11 -Isrc $(TEST_DEFS) -ffreestanding
 TIDY_OKS  := $(LINT_SRCS:%=build/lint/tidy/%.ok)
 # Ports are linted against the headers they are built with: newlib-nano's
-# (Debian's libnewlib-dev paths) and the FreeRTOS stand-in kernel headers.
+# (Debian's libnewlib-dev paths), picolibc's and the FreeRTOS stand-in
+# kernel headers.
 LINT_PORT_INCS := -Itests-qemu/freertos -Isrc/port
 LINT_FLAGS_src/port/newlib_nano.c := --target=arm-none-eabi -mcpu=cortex-m3 -mthumb \
     -isystem /usr/include/newlib/nano -isystem /usr/include/newlib
+LINT_FLAGS_src/port/picolibc.c := --target=arm-none-eabi -mcpu=cortex-m3 -mthumb \
+    -isystem /usr/lib/picolibc/arm-none-eabi/include
 LINT_FLAGS_src/port/freertos_heap.c := $(LINT_PORT_INCS)
 
 lint: lint-cppcheck lint-clang-tidy lint-readme

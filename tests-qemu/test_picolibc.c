@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_picolibc: src/port/picolibc.c linked into a picolibc firmware
+ * (--specs=picolibc.specs, the board's own start-up and linker script).
+ * Proves that every allocation in the image goes to th_default(): the C
+ * API, and picolibc's own asprintf/strdup/strndup/fmemopen, with picolibc's
+ * allocator and sbrk absent from the image (weak references below; the
+ * link itself is checked with the map and nm by
+ * tests-qemu/scripts/link-no-libc-malloc.sh --picolibc, see
+ * test_picolibc.mk). Also: errno = ENOMEM in the thread-local errno that
+ * the start-up code set up, picolibc's retargetable libc lock as the heap's
+ * lock, and the checks it shares with test_newlib (libc_checks.h).
+ * Cortex-M only (Debian's picolibc is built for arm-none-eabi).
+ */
+#define _GNU_SOURCE 1 /* strdup, strndup, asprintf, fmemopen, memalign */
+
+#include <sys/lock.h>
+
+#include "libc_checks.h"
+
+/* ---- Console: picolibc's stdout/stderr to the board's console ---------- */
+
+static int pl_put(char c, FILE *f)
+{
+    (void)f;
+    lc_putc(c);
+    return (unsigned char)c;
+}
+
+static FILE        pl_console = FDEV_SETUP_STREAM(pl_put, NULL, NULL, _FDEV_SETUP_WRITE);
+FILE *const stdout = &pl_console;
+FILE *const stderr = &pl_console;
+
+/* ---- picolibc's retargetable locks: the application's, counted ---------
+ * Every function of libc's lock object is defined here, as a firmware that
+ * retargets them to its RTOS does, so that object is never linked. */
+
+struct __lock {
+    unsigned depth;
+};
+struct __lock __lock___libc_recursive_mutex;
+
+/* volatile: GCC assumes malloc and free touch no visible variable. */
+static volatile unsigned lock_calls, lock_max_depth, other_locks;
+
+void __retarget_lock_acquire_recursive(_LOCK_T lock)
+{
+    if (lock == &__lock___libc_recursive_mutex) {
+        lock_calls++;
+        if (++lock->depth > lock_max_depth) {
+            lock_max_depth = lock->depth;
+        }
+    } else {
+        other_locks++;
+    }
+}
+
+void __retarget_lock_release_recursive(_LOCK_T lock)
+{
+    if (lock == &__lock___libc_recursive_mutex) {
+        lock->depth--;
+    }
+}
+
+void __retarget_lock_init(_LOCK_T *lock)
+{
+    *lock = NULL;
+}
+
+void __retarget_lock_init_recursive(_LOCK_T *lock)
+{
+    *lock = NULL;
+}
+
+void __retarget_lock_close(_LOCK_T lock)
+{
+    (void)lock;
+}
+
+void __retarget_lock_close_recursive(_LOCK_T lock)
+{
+    (void)lock;
+}
+
+void __retarget_lock_acquire(_LOCK_T lock)
+{
+    (void)lock;
+    other_locks++;
+}
+
+void __retarget_lock_release(_LOCK_T lock)
+{
+    (void)lock;
+}
+
+int __retarget_lock_try_acquire(_LOCK_T lock)
+{
+    (void)lock;
+    return 1;
+}
+
+int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
+{
+    __retarget_lock_acquire_recursive(lock);
+    return 1;
+}
+
+/* ---- Symbols only picolibc's allocator defines: weak, so they pull nothing */
+
+extern char __malloc_free_list __attribute__((weak));  /* nano-malloc-malloc.c.o */
+extern char __malloc_sbrk_start __attribute__((weak)); /* nano-malloc-malloc.c.o */
+extern char __malloc_block __attribute__((weak));      /* nano-malloc-mallinfo.c.o */
+extern char sbrk __attribute__((weak));                /* picosbrk.c.o */
+
+/* From linker/cortex-m.ld: the main thread's TLS block. */
+extern char th_tls_block[], th_tls_size[];
+
+static void test_no_libc_allocator(void)
+{
+    CHECK(&__malloc_free_list == NULL);
+    CHECK(&__malloc_sbrk_start == NULL);
+    CHECK(&__malloc_block == NULL);
+    CHECK(&sbrk == NULL);
+}
+
+/* errno is thread-local: it must lie in the block the start-up code set up,
+ * and the port's ENOMEM must land there. */
+static void test_tls_errno(void)
+{
+    uintptr_t e = (uintptr_t)&errno;
+    uintptr_t b = (uintptr_t)th_tls_block;
+    CHECK((uintptr_t)th_tls_size >= sizeof(int));
+    CHECK(e >= b && e - b <= (uintptr_t)th_tls_size - sizeof(int));
+    *(volatile int *)(void *)th_tls_block = 0;
+    errno                                  = 0;
+    CHECK(malloc(v_max) == NULL);
+    CHECK_EQ(*(volatile int *)(e), ENOMEM);
+}
+
+/* picolibc's own allocations, each seen moving th_default()'s counters. */
+static void test_libc_allocates_here(void)
+{
+    /* tinystdio's printf allocates nothing (its FILE is ours, above). */
+    th_stats s0 = stats();
+    printf("picolibc printf over tinyheap: %d %s\n", 42, "ok");
+    CHECK_EQ(stats().allocs, s0.allocs);
+
+    /* strdup / strndup: short strings are tiny objects of th_default(). */
+    s0      = stats();
+    char *d = strdup("hello");
+    CHECK(d != NULL && strcmp(d, "hello") == 0);
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects + 1u);
+    CHECK(th_usable_size(th_default(), d) >= 6u);
+    char *nd = strndup("tinyheap", 4);
+    CHECK(nd != NULL && strcmp(nd, "tiny") == 0);
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects + 2u);
+    free(d);
+    free(nd);
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects);
+
+    /* asprintf: a buffer grown with realloc, then trimmed. */
+    s0       = stats();
+    char *as = NULL;
+    CHECK_EQ(asprintf(&as, "%s-%d-%s", "tinyheap", 2024, "asprintf"), 22);
+    CHECK(as != NULL && strcmp(as, "tinyheap-2024-asprintf") == 0);
+    CHECK(stats().allocs > s0.allocs);
+    CHECK(th_usable_size(th_default(), as) >= 23u);
+    free(as);
+
+    /* fmemopen: the FILE comes from the heap, fclose frees it. */
+    char mem[64] = {0};
+    s0           = stats();
+    FILE *f      = fmemopen(mem, sizeof mem, "w");
+    CHECK(f != NULL);
+    th_stats s1 = stats();
+    CHECK(s1.allocs > s0.allocs);
+    if (f != NULL) {
+        fprintf(f, "x=%d", 7);
+        fclose(f);
+    }
+    CHECK(strcmp(mem, "x=7") == 0);
+    CHECK(stats().frees > s1.frees);
+    CHECK_EQ(stats().in_use, s0.in_use);
+}
+
+static void test_lock(void)
+{
+    unsigned before = lock_calls;
+    void    *p      = malloc(20);
+    sink            = p; /* GCC drops an unused malloc/free pair */
+    free(p);
+    CHECK(lock_calls >= before + 2u); /* one per heap call at least */
+    CHECK_EQ(__lock___libc_recursive_mutex.depth, 0);
+    CHECK(lock_max_depth >= 1u);
+    /* Direct calls on th_default() take the same lock once it is set. */
+    before = lock_calls;
+    (void)th_get_stats(th_default());
+    CHECK_EQ(lock_calls, before + 1u);
+    CHECK_EQ(__lock___libc_recursive_mutex.depth, 0);
+}
+
+int main(void)
+{
+    h_record_faults();
+    test_no_libc_allocator();
+    test_tls_errno();
+    test_libc_allocates_here();
+    lc_basic();
+    lc_aligned_and_info();
+    lc_errno();
+    lc_page_and_reallocf();
+    lc_exhaustion();
+    test_lock();
+    CHECK_EQ(h_total_faults, 0); /* nothing above is misuse */
+    lc_misuse();
+    CHECK(th_check(th_default()));
+    return h_failures;
+}

@@ -1,0 +1,14 @@
+# test_picolibc: the picolibc port, on every Cortex-M board (Debian's
+# picolibc is built for arm-none-eabi only).
+# The test and the port are compiled with --specs=picolibc.specs (picolibc's
+# headers) and linked against picolibc instead of newlib-nano, with the
+# board's own start-up and linker script (which set up picolibc's TLS
+# block). The link goes through link-no-libc-malloc.sh --picolibc, which
+# fails the build if any of picolibc's allocator objects or its sbrk is in
+# the image, or if the port does not define the whole set.
+test_picolibc_SRCS   := src/port/picolibc.c
+test_picolibc_CFLAGS := --specs=picolibc.specs
+test_picolibc_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
+$(B)/tests-qemu/test_picolibc.elf: LINK = tests-qemu/scripts/link-no-libc-malloc.sh --picolibc \
+    $(CC) $(ARCH_FLAGS) $(filter-out --specs=nano.specs --specs=nosys.specs,$(TARGET_LDFLAGS)) \
+    --specs=picolibc.specs
