@@ -140,12 +140,12 @@ static inline void *la_memalign(th_heap *h, size_t align, size_t n, int *err)
     return la_result(la_aligned(h, align, n), err);
 }
 
-static inline void *la_pvalloc(th_heap *h, size_t n, int *err)
+/* pvalloc's size: n rounded up to whole pages, or a size every
+ * allocation refuses (ENOMEM) when n is too large to round without
+ * wrapping (newlib-nano's own pvalloc wraps). */
+static inline size_t la_page_round(size_t n)
 {
-    if (n > TH_MAX_REQUEST) {
-        return la_result(NULL, err); /* before the rounding, which would wrap */
-    }
-    return la_memalign(h, LA_PAGE, (n + LA_PAGE - 1u) & ~(size_t)(LA_PAGE - 1u), err);
+    return n > TH_MAX_REQUEST ? SIZE_MAX : (n + LA_PAGE - 1u) & ~(size_t)(LA_PAGE - 1u);
 }
 
 /* POSIX: align must be a power of two and a multiple of sizeof(void *);
@@ -163,16 +163,13 @@ static inline int la_posix_memalign(th_heap *h, void **out, size_t align, size_t
     return 0;
 }
 
-/* BSD's reallocf: as realloc, but p is freed when the resize fails. After
- * realloc(p, 0), which frees p and returns NULL, there is nothing left to
- * free (both libraries' own reallocf free it a second time). */
-static inline void *la_reallocf(th_heap *h, void *p, size_t n, int *err)
+/* BSD's reallocf is realloc that frees p when the resize fails: does
+ * reallocf(p, n), whose realloc gave q, still have to free p? Not after
+ * realloc(p, 0), which freed p and returned NULL (both libraries' own
+ * reallocf free it a second time). */
+static inline int la_reallocf_frees(const void *p, size_t n, const void *q)
 {
-    void *q = la_realloc(h, p, n, err);
-    if (q == NULL && p != NULL && n != 0u) {
-        th_free(h, p);
-    }
-    return q;
+    return q == NULL && p != NULL && n != 0u;
 }
 
 static inline size_t la_usable_size(th_heap *h, void *p)
@@ -184,20 +181,18 @@ static inline size_t la_usable_size(th_heap *h, void *p)
  * held by live blocks, fordblks = bytes still allocatable, ordblks = free
  * general blocks, smblks = live tiny objects (the libraries' "small
  * blocks"), usmblks = peak of uordblks. The rest has no counterpart and
- * stays 0. */
-static inline struct mallinfo la_mallinfo(th_heap *h)
+ * stays 0 (*mi comes zeroed). */
+static inline void la_mallinfo(th_heap *h, struct mallinfo *mi)
 {
-    struct mallinfo mi = {0};
     if (h != NULL) {
-        th_stats s  = th_get_stats(h);
-        mi.arena    = s.capacity;
-        mi.ordblks  = s.free_blocks;
-        mi.smblks   = s.tiny_objects;
-        mi.usmblks  = s.peak_in_use;
-        mi.uordblks = s.in_use;
-        mi.fordblks = s.free_bytes;
+        th_stats s   = th_get_stats(h);
+        mi->arena    = s.capacity;
+        mi->ordblks  = s.free_blocks;
+        mi->smblks   = s.tiny_objects;
+        mi->usmblks  = s.peak_in_use;
+        mi->uordblks = s.in_use;
+        mi->fordblks = s.free_bytes;
     }
-    return mi;
 }
 
 /* The format and arguments of malloc_stats()'s line, for the port's own

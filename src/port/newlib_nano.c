@@ -117,18 +117,22 @@ void *_memalign_r(struct _reent *r, size_t align, size_t n) /* NOLINT(bugprone-r
 
 void *_valloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_memalign(nl_heap_of(r), LA_PAGE, n, &r->_errno);
+    return _memalign_r(r, LA_PAGE, n);
 }
 
 /* newlib-nano's own _pvalloc_r rounds without an overflow check. */
 void *_pvalloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_pvalloc(nl_heap_of(r), n, &r->_errno);
+    return _memalign_r(r, LA_PAGE, la_page_round(n));
 }
 
 void *_reallocf_r(struct _reent *r, void *p, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_reallocf(nl_heap_of(r), p, n, &r->_errno);
+    void *q = _realloc_r(r, p, n);
+    if (la_reallocf_frees(p, n, q)) {
+        _free_r(r, p);
+    }
+    return q;
 }
 
 void *reallocf(void *p, size_t n)
@@ -143,7 +147,9 @@ size_t _malloc_usable_size_r(struct _reent *r, void *p) /* NOLINT(bugprone-reser
 
 struct mallinfo _mallinfo_r(struct _reent *r) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_mallinfo(nl_heap_of(r));
+    struct mallinfo mi = {0};
+    la_mallinfo(nl_heap_of(r), &mi);
+    return mi;
 }
 
 /* malloc_stats(): a summary on stderr, as newlib's does. */

@@ -138,7 +138,11 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 void *reallocf(void *p, size_t n)
 {
-    return la_reallocf(pl_heap_get(), p, n, &errno);
+    void *q = realloc(p, n);
+    if (la_reallocf_frees(p, n, q)) {
+        free(p);
+    }
+    return q;
 }
 
 size_t malloc_usable_size(void *p)
@@ -148,7 +152,9 @@ size_t malloc_usable_size(void *p)
 
 struct mallinfo mallinfo(void)
 {
-    return la_mallinfo(pl_heap_get());
+    struct mallinfo mi = {0};
+    la_mallinfo(pl_heap_get(), &mi);
+    return mi;
 }
 
 /* A summary on stderr, as picolibc's own does. */
