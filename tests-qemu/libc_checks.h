@@ -106,6 +106,16 @@ static void lc_basic(void)
     CHECK_EQ(stats().frees, s0.frees + 1u);
     CHECK_EQ(errno, 0);
 
+    /* reallocarray: libc's, over the port's realloc, with its overflow check. */
+    char *ra = reallocarray(NULL, 10, 30);
+    CHECK(ra != NULL && malloc_usable_size(ra) >= 300u);
+    errno = 0;
+    CHECK(reallocarray(ra, v_max / 2u, 3) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    ra = reallocarray(ra, 20, 30);
+    CHECK(ra != NULL && malloc_usable_size(ra) >= 600u);
+    free(ra);
+
     /* calloc zeroes. */
     unsigned char *c = calloc(10, 30);
     CHECK(c != NULL);

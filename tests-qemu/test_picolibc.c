@@ -3,7 +3,7 @@
  * test_picolibc: src/port/picolibc.c linked into a picolibc firmware
  * (--specs=picolibc.specs, the board's own start-up and linker script).
  * Proves that every allocation in the image goes to th_default(): the C
- * API, and picolibc's own asprintf/strdup/strndup/fmemopen, with picolibc's
+ * API, and picolibc's own asprintf/strdup/strndup/fmemopen/setenv, with picolibc's
  * allocator and sbrk absent from the image (weak references below; the
  * link itself is checked with the map and nm by
  * tests-qemu/scripts/link-no-libc-malloc.sh --picolibc, see
@@ -181,6 +181,15 @@ static void test_libc_allocates_here(void)
     CHECK(strcmp(mem, "x=7") == 0);
     CHECK(stats().frees > s1.frees);
     CHECK_EQ(stats().in_use, s0.in_use);
+
+    /* setenv: the environment array and its entry come from the heap. */
+    s0 = stats();
+    CHECK_EQ(setenv("TINYHEAP", "on", 1), 0);
+    CHECK(stats().allocs > s0.allocs);
+    const char *v = getenv("TINYHEAP");
+    CHECK(v != NULL && strcmp(v, "on") == 0);
+    CHECK_EQ(unsetenv("TINYHEAP"), 0);
+    CHECK(getenv("TINYHEAP") == NULL);
 }
 
 static void test_lock(void)
