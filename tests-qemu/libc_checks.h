@@ -42,6 +42,13 @@ static void lc_putc(char c)
     }
 }
 
+/* Each check is a frame of its own, not inlined into main: with all of
+ * them inlined, main's frame held every check's locals (lc_exhaustion's
+ * 512-byte array among them) while newlib's printf("%f") ran below it, and
+ * the microbit's 2 KiB stack overflowed into the top of the heap (th_check
+ * found the end sentinel overwritten). */
+#define LC_CHECK static __attribute__((noinline)) void
+
 static th_stats stats(void)
 {
     return th_get_stats(th_default());
@@ -53,7 +60,7 @@ static int aligned(const void *p, uintptr_t a)
 }
 
 /* malloc, free, usable size, malloc(0), tiny objects, realloc, calloc. */
-static void lc_basic(void)
+LC_CHECK lc_basic(void)
 {
     th_stats s0 = stats();
     char    *p  = malloc(100);
@@ -132,7 +139,7 @@ static void lc_basic(void)
 
 /* Aligned allocation, the bad alignments each API rejects, mallinfo and
  * the rest of malloc.h. */
-static void lc_aligned_and_info(void)
+LC_CHECK lc_aligned_and_info(void)
 {
     void *m = memalign(128, 10);
     CHECK(m != NULL && aligned(m, 128));
@@ -183,7 +190,7 @@ static void lc_aligned_and_info(void)
 }
 
 /* Oversized requests: NULL + ENOMEM, and not a tinyheap fault. */
-static void lc_errno(void)
+LC_CHECK lc_errno(void)
 {
     unsigned faults = h_total_faults;
     errno           = 0;
@@ -214,7 +221,7 @@ static void lc_errno(void)
 }
 
 /* valloc, pvalloc and reallocf. */
-static void lc_page_and_reallocf(void)
+LC_CHECK lc_page_and_reallocf(void)
 {
     th_stats s0 = stats();
     void    *v  = valloc(100);
@@ -260,7 +267,7 @@ static void lc_page_and_reallocf(void)
 }
 
 /* The region runs out: ENOMEM, a failed count, and full recovery. */
-static void lc_exhaustion(void)
+LC_CHECK lc_exhaustion(void)
 {
     th_stats s0 = stats();
     void    *blocks[128];
@@ -287,8 +294,82 @@ static void lc_exhaustion(void)
     CHECK(th_check(th_default()));
 }
 
+/* Functions of both C libraries that allocate, each seen moving
+ * th_default()'s counters, and their blocks freed with free(). */
+LC_CHECK lc_libc_allocates(void)
+{
+    /* strdup: a 6-byte string is a tiny object of th_default(). */
+    th_stats s0 = stats();
+    char    *d  = strdup("hello");
+    CHECK(d != NULL && strcmp(d, "hello") == 0);
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects + 1u);
+    CHECK(th_usable_size(th_default(), d) >= 6u);
+    free(d);
+    CHECK_EQ(stats().tiny_objects, s0.tiny_objects);
+
+    /* asprintf: malloc, then realloc to grow. */
+    s0       = stats();
+    char *as = NULL;
+    CHECK_EQ(asprintf(&as, "%s-%d-%s", "tinyheap", 2024, "asprintf"), 22);
+    CHECK(as != NULL && strcmp(as, "tinyheap-2024-asprintf") == 0);
+    CHECK(stats().allocs > s0.allocs);
+    CHECK(th_usable_size(th_default(), as) >= 23u);
+    free(as);
+
+    /* fmemopen: the FILE (and newlib's cookie) come from the heap, fclose
+     * frees them. */
+    char mem[64] = {0};
+    s0           = stats();
+    FILE *f      = fmemopen(mem, sizeof mem, "w");
+    CHECK(f != NULL);
+    th_stats s1 = stats();
+    CHECK(s1.allocs > s0.allocs);
+    if (f != NULL) {
+        fprintf(f, "x=%d", 7);
+        fclose(f);
+    }
+    CHECK(strcmp(mem, "x=7") == 0);
+    CHECK(stats().frees > s1.frees);
+    CHECK_EQ(stats().in_use, s0.in_use);
+}
+
+/* The C libraries' own functions (newlib-nano's printf("%f") above all)
+ * take much of a small board's stack, and an overflow runs into the top of
+ * the heap. lc_stack_paint, first thing in main, fills the stack below
+ * main's frame with a pattern; lc_stack_margin, last thing, checks that at
+ * least LC_STACK_MARGIN bytes of it were never touched. */
+#define LC_STACK_PATTERN 0xDEADBEEFu
+#define LC_STACK_MARGIN  256u
+extern uint32_t th_stack_bottom[]; /* linker/cortex-m.ld */
+
+static uintptr_t lc_sp(void)
+{
+    uintptr_t sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    return sp;
+}
+
+LC_CHECK lc_stack_paint(void)
+{
+    uintptr_t top = lc_sp() - 64u; /* below this function's own frame */
+    for (volatile uint32_t *w = th_stack_bottom; (uintptr_t)w < top; w++) {
+        *w = LC_STACK_PATTERN;
+    }
+}
+
+LC_CHECK lc_stack_margin(void)
+{
+    const volatile uint32_t *w = th_stack_bottom;
+    while (*w == LC_STACK_PATTERN) {
+        w++;
+    }
+    uintptr_t left = (uintptr_t)w - (uintptr_t)th_stack_bottom;
+    h_printf("stack: %u bytes never touched\n", (unsigned)left);
+    CHECK(left >= LC_STACK_MARGIN);
+}
+
 /* A misused pointer reaches tinyheap's fault handler, heap unchanged. */
-static void lc_misuse(void)
+LC_CHECK lc_misuse(void)
 {
     char *p = malloc(40);
     CHECK(p != NULL);

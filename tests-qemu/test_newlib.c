@@ -112,37 +112,7 @@ static void test_libc_allocates_here(void)
     CHECK(strcmp(buf, "3.142") == 0);
     CHECK(stats().allocs > s0.allocs);
 
-    /* strdup: a 6-byte string is a tiny object of th_default(). */
-    s0 = stats();
-    char *d = strdup("hello");
-    CHECK(d != NULL && strcmp(d, "hello") == 0);
-    CHECK_EQ(stats().tiny_objects, s0.tiny_objects + 1u);
-    CHECK(th_usable_size(th_default(), d) >= 6u);
-    free(d);
-    CHECK_EQ(stats().tiny_objects, s0.tiny_objects);
-
-    /* asprintf: malloc, then realloc to grow. */
-    s0 = stats();
-    char *as = NULL;
-    CHECK_EQ(asprintf(&as, "%s-%d-%s", "tinyheap", 2024, "asprintf"), 22);
-    CHECK(as != NULL && strcmp(as, "tinyheap-2024-asprintf") == 0);
-    CHECK(stats().allocs > s0.allocs);
-    CHECK(th_usable_size(th_default(), as) >= 23u);
-    free(as);
-
-    /* fmemopen: the FILE and its cookie come from the heap, fclose frees. */
-    char mem[64] = {0};
-    s0 = stats();
-    FILE *f = fmemopen(mem, sizeof mem, "w");
-    CHECK(f != NULL);
-    s1 = stats();
-    CHECK(s1.allocs > s0.allocs);
-    if (f != NULL) {
-        fprintf(f, "x=%d", 7);
-        fclose(f);
-    }
-    CHECK(strcmp(mem, "x=7") == 0);
-    CHECK(stats().frees > s1.frees);
+    lc_libc_allocates(); /* strdup, asprintf, fmemopen */
 
     /* open_memstream: the buffer it returns is a tinyheap block. */
     char  *ms = NULL;
@@ -196,6 +166,7 @@ static void allow_unaligned_access(void)
 
 int main(void)
 {
+    lc_stack_paint();
     allow_unaligned_access();
     h_record_faults();
     test_no_libc_allocator();
@@ -210,5 +181,6 @@ int main(void)
     CHECK_EQ(h_total_faults, 0); /* nothing above is misuse */
     lc_misuse();
     CHECK(th_check(th_default()));
+    lc_stack_margin();
     return h_failures;
 }
