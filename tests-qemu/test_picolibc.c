@@ -123,18 +123,44 @@ static void test_no_libc_allocator(void)
     CHECK(&sbrk == NULL);
 }
 
+/* Thread-local data of the application's own beside picolibc's errno
+ * (.tbss): an initialised variable (.tdata, so .tbss starts after padding)
+ * and a zeroed one aligned beyond 8. */
+static _Thread_local uint32_t tl_counter = 0x7161u;
+static _Alignas(32) _Thread_local uint8_t tl_buffer[24];
+
+/* Does [p, p + n) lie inside the TLS block the start-up code set up? */
+static int in_tls_block(const volatile void *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p;
+    uintptr_t b = (uintptr_t)th_tls_block;
+    return a >= b && n <= (uintptr_t)th_tls_size && a - b <= (uintptr_t)th_tls_size - n;
+}
+
 /* errno is thread-local: it must lie in the block the start-up code set up,
- * and the port's ENOMEM must land there. */
+ * with the application's thread-local variables, each initialised, and the
+ * port's ENOMEM must land there. */
 static void test_tls_errno(void)
 {
     uintptr_t e = (uintptr_t)&errno;
-    uintptr_t b = (uintptr_t)th_tls_block;
-    CHECK((uintptr_t)th_tls_size >= sizeof(int));
-    CHECK(e >= b && e - b <= (uintptr_t)th_tls_size - sizeof(int));
-    *(volatile int *)(void *)th_tls_block = 0;
-    errno                                  = 0;
+    CHECK(in_tls_block(&errno, sizeof errno));
+    CHECK(in_tls_block(&tl_counter, sizeof tl_counter));
+    CHECK(in_tls_block(tl_buffer, sizeof tl_buffer));
+    CHECK_EQ((uintptr_t)tl_buffer % 32u, 0);
+    CHECK_EQ(tl_counter, 0x7161u);
+    int zero = 1;
+    for (size_t i = 0; i < sizeof tl_buffer; i++) {
+        zero &= tl_buffer[i] == 0u;
+    }
+    CHECK(zero);
+    tl_counter++;
+    memset(tl_buffer, 0xA5, sizeof tl_buffer);
+    errno = 0;
     CHECK(malloc(v_max) == NULL);
     CHECK_EQ(*(volatile int *)(e), ENOMEM);
+    CHECK_EQ(tl_counter, 0x7162u); /* errno's write stayed in errno */
+    CHECK_EQ(tl_buffer[0], 0xA5u);
+    CHECK_EQ(tl_buffer[sizeof tl_buffer - 1u], 0xA5u);
 }
 
 /* picolibc's own allocations, each seen moving th_default()'s counters. */
