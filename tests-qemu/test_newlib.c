@@ -68,7 +68,7 @@ extern char __malloc_current_mallinfo __attribute__((weak)); /* nano-mallinfor.o
 #pragma weak _sbrk_r /* sbrkr.o; declared by reent.h */
 extern char _sbrk __attribute__((weak));                     /* libnosys sbrk.o */
 
-static void test_no_libc_allocator(void)
+LC_CHECK test_no_libc_allocator(void)
 {
     CHECK(&__malloc_free_list == NULL);
     CHECK(&__malloc_sbrk_start == NULL);
@@ -78,7 +78,7 @@ static void test_no_libc_allocator(void)
 }
 
 /* errno lands in the reent structure passed in, not the global one. */
-static void test_reent_errno(void)
+LC_CHECK test_reent_errno(void)
 {
     struct _reent other;
     memset(&other, 0, sizeof other);
@@ -95,7 +95,7 @@ static void test_reent_errno(void)
 }
 
 /* newlib's own allocations, each seen moving th_default()'s counters. */
-static void test_libc_allocates_here(void)
+LC_CHECK test_libc_allocates_here(void)
 {
     /* First printf: stdio set-up (FILE glue) and the stdout buffer. */
     th_stats s0 = stats();
@@ -135,7 +135,7 @@ static void test_libc_allocates_here(void)
     CHECK(stats().allocs > s0.allocs);
 }
 
-static void test_lock(void)
+LC_CHECK test_lock(void)
 {
     unsigned before = lock_calls;
     void    *p = malloc(20);

@@ -115,7 +115,7 @@ extern char sbrk __attribute__((weak));                /* picosbrk.c.o */
 /* From linker/cortex-m.ld: the main thread's TLS block. */
 extern char th_tls_block[], th_tls_size[];
 
-static void test_no_libc_allocator(void)
+LC_CHECK test_no_libc_allocator(void)
 {
     CHECK(&__malloc_free_list == NULL);
     CHECK(&__malloc_sbrk_start == NULL);
@@ -140,7 +140,7 @@ static int in_tls_block(const volatile void *p, size_t n)
 /* errno is thread-local: it must lie in the block the start-up code set up,
  * with the application's thread-local variables, each initialised, and the
  * port's ENOMEM must land there. */
-static void test_tls_errno(void)
+LC_CHECK test_tls_errno(void)
 {
     uintptr_t e = (uintptr_t)&errno;
     CHECK(in_tls_block(&errno, sizeof errno));
@@ -164,7 +164,7 @@ static void test_tls_errno(void)
 }
 
 /* picolibc's own allocations, each seen moving th_default()'s counters. */
-static void test_libc_allocates_here(void)
+LC_CHECK test_libc_allocates_here(void)
 {
     /* tinystdio's printf allocates nothing (its FILE is ours, above). */
     th_stats s0 = stats();
@@ -181,6 +181,15 @@ static void test_libc_allocates_here(void)
     free(nd);
     CHECK_EQ(stats().tiny_objects, s0.tiny_objects);
 
+    /* cfree: the old name of free, in picolibc's free object. */
+    s0       = stats();
+    void *cf = malloc(24);
+    sink     = cf; /* GCC drops an unused malloc/free pair */
+    CHECK_EQ(stats().allocs, s0.allocs + 1u);
+    cfree(cf);
+    CHECK_EQ(stats().frees, s0.frees + 1u);
+    CHECK_EQ(stats().in_use, s0.in_use);
+
     /* setenv: the environment array and its entry come from the heap. */
     s0 = stats();
     CHECK_EQ(setenv("TINYHEAP", "on", 1), 0);
@@ -191,7 +200,7 @@ static void test_libc_allocates_here(void)
     CHECK(getenv("TINYHEAP") == NULL);
 }
 
-static void test_lock(void)
+LC_CHECK test_lock(void)
 {
     unsigned before = lock_calls;
     void    *p      = malloc(20);

@@ -8,11 +8,14 @@
 # APP=cxx: linked by arm-none-eabi-g++, libstdc++_nano's operator new).
 # Checks that the image holds tinyheap and the newlib port and not newlib's
 # own allocator, nor code that main.c never calls (nm), and for cxx that
-# operator new and delete are libsupc++'s over that malloc; given a board,
+# operator new and delete are libsupc++'s over that malloc; picolibc: the
+# firmware of "As picolibc's malloc" (main_picolibc.c, APP=picolibc: picolibc's
+# crt0 and picolibc.ld), with the picolibc port and not picolibc's allocator
+# or sbrk; given a board,
 # runs it under that board's QEMU with run-test.sh, which requires its
 # "PASS app" line and exit status 0.
 #
-#   build-consumer.sh make|cmake|cxx <build-dir> '<cpu flags>' [<board>]
+#   build-consumer.sh make|cmake|cxx|picolibc <build-dir> '<cpu flags>' [<board>]
 set -eu
 how=$1
 dir=$(realpath -m "$2") # make -C changes directory
@@ -23,8 +26,8 @@ case "$how" in
 make)
     make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags"
     ;;
-cxx)
-    make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags" APP=cxx
+cxx|picolibc)
+    make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags" APP="$how"
     ;;
 cmake)
     cmake -S tests-qemu/consumer -B "$dir" -DCMAKE_BUILD_TYPE=MinSizeRel \
@@ -33,13 +36,20 @@ cmake)
     cmake --build "$dir"
     ;;
 *)
-    echo "build-consumer.sh: make, cmake or cxx, not '$how'" >&2
+    echo "build-consumer.sh: make, cmake, cxx or picolibc, not '$how'" >&2
     exit 2
     ;;
 esac
 elf=$dir/app.elf
 syms=$(arm-none-eabi-nm "$elf")
 need="th_malloc th_default _malloc_r _free_r malloc"
+libc_own=' (__malloc_free_list|_sbrk_r)$'
+gc_gone="th_walk th_add_region _malloc_stats_r _mallinfo_r _pvalloc_r"
+if [ "$how" = picolibc ]; then
+    need="th_malloc th_default malloc free realloc"
+    libc_own=' (__malloc_free_list|__malloc_sbrk_start|__malloc_malloc|sbrk)$'
+    gc_gone="th_walk th_add_region malloc_stats mallinfo memalign"
+fi
 # operator new(size_t), new[](size_t), delete(void *), delete[](void *):
 # libsupc++'s, which call malloc and free (j: size_t is unsigned int).
 if [ "$how" = cxx ]; then
@@ -51,14 +61,14 @@ for s in $need; do
         exit 1
     fi
 done
-if printf '%s\n' "$syms" | grep -Eq ' (__malloc_free_list|_sbrk_r)$'; then
-    echo "build-consumer.sh: newlib's own allocator is in $elf" >&2
+if printf '%s\n' "$syms" | grep -Eq "$libc_own"; then
+    echo "build-consumer.sh: the C library's own allocator is in $elf" >&2
     exit 1
 fi
 # Built for --gc-sections (-ffunction-sections -fdata-sections, both
 # routes): what main.c (main_cxx.cpp) never calls is not in the image, nor what only that
 # pulls in (_malloc_stats_r would bring newlib's fprintf).
-for s in th_walk th_add_region _malloc_stats_r _mallinfo_r _pvalloc_r; do
+for s in $gc_gone; do
     if printf '%s\n' "$syms" | grep -Eq " $s\$"; then
         echo "build-consumer.sh: $s is in $elf, which never calls it (no -ffunction-sections?)" >&2
         exit 1
