@@ -247,6 +247,20 @@ void h_srand(uint32_t seed)
     rand_state = seed != 0u ? seed : H_NONZERO_SEED;
 }
 
+int h_all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    if (b == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] != 0u) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 uint32_t h_rand(void)
 {
     uint32_t x = rand_state;

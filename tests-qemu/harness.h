@@ -55,6 +55,10 @@ void h_printf(const char *fmt, ...) H_PRINTF_LIKE(1, 2);
 /** Writes s and a newline. */
 void h_puts(const char *s);
 
+/** Are all n bytes at p zero? (calloc's result, a zeroed buffer.) A NULL p
+ *  is not. */
+int h_all_zero(const void *p, size_t n);
+
 /** xorshift32 PRNG. h_srand(0) uses a fixed non-zero seed instead (0 is
  *  xorshift's stuck state). */
 void     h_srand(uint32_t seed);

@@ -125,12 +125,7 @@ LC_CHECK lc_basic(void)
 
     /* calloc zeroes. */
     unsigned char *c = calloc(10, 30);
-    CHECK(c != NULL);
-    int zero = 1;
-    for (size_t i = 0; c != NULL && i < 300u; i++) {
-        zero &= c[i] == 0u;
-    }
-    CHECK(zero);
+    CHECK(h_all_zero(c, 300u));
     free(c);
     void *c0 = calloc(0, 5);
     CHECK(c0 != NULL);
@@ -386,6 +381,45 @@ LC_CHECK lc_misuse(void)
     CHECK_EQ(s1.free_bytes, s0.free_bytes);
     CHECK_EQ(s1.frees, s0.frees);
     CHECK(th_check(th_default()));
+}
+
+/* The port installed the C library's lock as th_default()'s: every heap
+ * call, the direct ones on th_default() too, takes it and gives it back.
+ * The test counts the lock's calls and depth in its own lock functions. */
+LC_CHECK lc_lock(const volatile unsigned *calls, const volatile unsigned *depth,
+                 const volatile unsigned *max_depth)
+{
+    unsigned before = *calls;
+    void    *p      = malloc(20);
+    sink            = p; /* GCC drops an unused malloc/free pair */
+    free(p);
+    CHECK(*calls >= before + 2u); /* one per heap call at least */
+    CHECK_EQ(*depth, 0);
+    CHECK(*max_depth >= 1u);
+    before = *calls;
+    (void)th_get_stats(th_default());
+    CHECK_EQ(*calls, before + 1u);
+    CHECK_EQ(*depth, 0);
+}
+
+/* Every check above that is not misuse, in order. */
+LC_CHECK lc_all(void)
+{
+    lc_basic();
+    lc_aligned_and_info();
+    lc_errno();
+    lc_page_and_reallocf();
+    lc_exhaustion();
+}
+
+/* The end of each test: nothing so far was misuse, then a double free,
+ * the heap consistent, and the stack's margin. */
+LC_CHECK lc_finish(void)
+{
+    CHECK_EQ(h_total_faults, 0);
+    lc_misuse();
+    CHECK(th_check(th_default()));
+    lc_stack_margin();
 }
 
 #endif /* LIBC_CHECKS_H */

@@ -135,22 +135,6 @@ LC_CHECK test_libc_allocates_here(void)
     CHECK(stats().allocs > s0.allocs);
 }
 
-LC_CHECK test_lock(void)
-{
-    unsigned before = lock_calls;
-    void    *p = malloc(20);
-    sink = p; /* GCC drops an unused malloc/free pair */
-    free(p);
-    CHECK(lock_calls >= before + 2u); /* one per heap call at least */
-    CHECK_EQ(lock_depth, 0);
-    CHECK(lock_max_depth >= 1u);
-    /* Direct calls on th_default() take the same lock once it is set. */
-    before = lock_calls;
-    (void)th_get_stats(th_default());
-    CHECK_EQ(lock_calls, before + 1u);
-    CHECK_EQ(lock_depth, 0);
-}
-
 /* The harness's start-up code sets CCR.UNALIGN_TRP on ARMv7-M and later to
  * catch misaligned allocator pointers, but newlib-nano's vfprintf, built
  * for those cores, makes unaligned halfword stores to its stack frame. A
@@ -171,16 +155,9 @@ int main(void)
     h_record_faults();
     test_no_libc_allocator();
     test_libc_allocates_here(); /* first: it sees stdio's set-up */
-    lc_basic();
-    lc_aligned_and_info();
-    lc_errno();
     test_reent_errno();
-    lc_page_and_reallocf();
-    lc_exhaustion();
-    test_lock();
-    CHECK_EQ(h_total_faults, 0); /* nothing above is misuse */
-    lc_misuse();
-    CHECK(th_check(th_default()));
-    lc_stack_margin();
+    lc_all();
+    lc_lock(&lock_calls, &lock_depth, &lock_max_depth);
+    lc_finish();
     return h_failures;
 }

@@ -36,7 +36,7 @@ FILE *const stderr = &pl_console;
  * retargets them to its RTOS does, so that object is never linked. */
 
 struct __lock {
-    unsigned depth;
+    volatile unsigned depth;
 };
 struct __lock __lock___libc_recursive_mutex;
 
@@ -148,11 +148,7 @@ LC_CHECK test_tls_errno(void)
     CHECK(in_tls_block(tl_buffer, sizeof tl_buffer));
     CHECK_EQ((uintptr_t)tl_buffer % 32u, 0);
     CHECK_EQ(tl_counter, 0x7161u);
-    int zero = 1;
-    for (size_t i = 0; i < sizeof tl_buffer; i++) {
-        zero &= tl_buffer[i] == 0u;
-    }
-    CHECK(zero);
+    CHECK(h_all_zero(tl_buffer, sizeof tl_buffer));
     tl_counter++;
     memset(tl_buffer, 0xA5, sizeof tl_buffer);
     errno = 0;
@@ -200,22 +196,6 @@ LC_CHECK test_libc_allocates_here(void)
     CHECK(getenv("TINYHEAP") == NULL);
 }
 
-LC_CHECK test_lock(void)
-{
-    unsigned before = lock_calls;
-    void    *p      = malloc(20);
-    sink            = p; /* GCC drops an unused malloc/free pair */
-    free(p);
-    CHECK(lock_calls >= before + 2u); /* one per heap call at least */
-    CHECK_EQ(__lock___libc_recursive_mutex.depth, 0);
-    CHECK(lock_max_depth >= 1u);
-    /* Direct calls on th_default() take the same lock once it is set. */
-    before = lock_calls;
-    (void)th_get_stats(th_default());
-    CHECK_EQ(lock_calls, before + 1u);
-    CHECK_EQ(__lock___libc_recursive_mutex.depth, 0);
-}
-
 int main(void)
 {
     lc_stack_paint();
@@ -223,15 +203,8 @@ int main(void)
     test_no_libc_allocator();
     test_tls_errno();
     test_libc_allocates_here();
-    lc_basic();
-    lc_aligned_and_info();
-    lc_errno();
-    lc_page_and_reallocf();
-    lc_exhaustion();
-    test_lock();
-    CHECK_EQ(h_total_faults, 0); /* nothing above is misuse */
-    lc_misuse();
-    CHECK(th_check(th_default()));
-    lc_stack_margin();
+    lc_all();
+    lc_lock(&lock_calls, &__lock___libc_recursive_mutex.depth, &lock_max_depth);
+    lc_finish();
     return h_failures;
 }

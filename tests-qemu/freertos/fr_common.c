@@ -176,12 +176,7 @@ static void check_zero_calloc_and_hook(void)
 
     /* calloc: zeroed; overflow is NULL without the hook; 0 is malloc(0). */
     unsigned char *c = pvPortCalloc(10, 13);
-    CHECK(c != NULL);
-    int zero = 1;
-    for (size_t i = 0; c != NULL && i < 130u; i++) {
-        zero &= c[i] == 0u;
-    }
-    CHECK(zero);
+    CHECK(h_all_zero(c, 130u));
     vPortFree(c);
     m0 = fr_trace_mallocs;
     CHECK(pvPortCalloc(v_max / 2u, 3) == NULL);
