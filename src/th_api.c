@@ -230,7 +230,7 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
     if (align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST) {
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
     } else if (size != 0u) {
-        if (align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1))) {
+        if (align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1u))) {
             th_oom(h, size); /* no block can be that far aligned */
         } else {
             /* Tiny objects are 4-aligned at least, general blocks 8. */
@@ -238,6 +238,8 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
                 : align <= TH_ALIGNMENT ? th_gen_malloc(h, size)
                                         : th_gen_malloc_aligned(h, size, (uint32_t)align);
         }
+    } else {
+        /* size 0: NULL, no fault (as th_malloc) */
     }
     th_unlock(h);
     return p;
@@ -326,6 +328,8 @@ void *th_realloc(th_heap *h, void *p, size_t size)
         {
             q = realloc_gen(h, &o, p, size);
         }
+    } else {
+        /* not a live block: owner_of raised the fault; p is untouched */
     }
     th_unlock(h);
     return q;

@@ -11,7 +11,9 @@
 
 /* What a walk of the blocks adds up, to compare with the counters. */
 typedef struct tally {
-    size_t   free_bytes, free_count, in_use;
+    size_t   free_bytes;
+    size_t   free_count;
+    size_t   in_use;
     size_t   slabs_in_class[4];
     bool     cur_seen;
     uintptr_t bad; /* first address found broken; 0: none */
@@ -63,7 +65,7 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
         t->free_bytes += (size_t)(4u - popcount(u)) * 4u;
         t->in_use += (size_t)popcount(u) * 4u;
     }
-    if ((s->map[0] | s->map[1] | s->map[2] | s->map[3]) & ~seen) {
+    if (((s->map[0] | s->map[1] | s->map[2] | s->map[3]) & ~seen) != 0u) {
         return fail(t, th_addr(s)); /* I11: no phantom blocks */
     }
     for (uint32_t j = 0; j < 4u; j++) {
@@ -73,6 +75,8 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
         t->cur_seen = true;
     } else if (s->map[3] == TH_SLAB_FULLMAP) {
         return fail(t, th_addr(s)); /* I13 */
+    } else {
+        /* a slab with a block still in use: nothing more to check */
     }
     return true;
 }
@@ -121,6 +125,8 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
             (void)h;
 #endif
             is_slab = true;
+        } else {
+            /* a persistent chunk: never freed, nothing to tally */
         }
         /* I8 the other way: no page that starts inside a non-slab block is
          * marked (every page of the region is looked at once in all). */
@@ -169,7 +175,8 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
     for (uint32_t j = 0; j < 4u; j++) {
         size_t   n    = 0u;
         uint16_t prev = 0u;
-        for (uint16_t id = h->tiny_head[j]; id != 0u;) {
+        uint16_t id   = h->tiny_head[j];
+        while (id != 0u) {
             const th_slab *s = th_slab_at(h, id);
             const th_region *r = th_region_of(h, th_addr(s));
             if (++n > t->slabs_in_class[j] || r == NULL || !th_page_is_slab(r, th_addr(s)) ||
@@ -179,7 +186,7 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
             prev = id;
             id   = s->next[j];
         }
-        if (n != t->slabs_in_class[j] || ((h->tiny_mask >> j) & 1u) != (n != 0u)) {
+        if (n != t->slabs_in_class[j] || (((h->tiny_mask >> j) & 1u) != 0u) != (n != 0u)) {
             return fail(t, th_addr(h)); /* I12 */
         }
     }
@@ -345,7 +352,8 @@ static void walk_blocks(const th_heap *h, th_walk_fn fn, void *user)
     static const char kinds[4] = {'g', 't', 'p', 'e'};
     for (uint32_t i = 0; i < h->nregions; i++) {
         const th_region *r = &h->regions[i];
-        for (uint32_t off = 0; off < r->span;) {
+        uint32_t         off = 0u;
+        while (off < r->span) {
             const th_block *b    = th_at(r->first + off);
             uint32_t        size = th_bsize(b->header);
             if (size == 0u || size > r->span - off) {
@@ -406,7 +414,7 @@ static void stats_into(const th_heap *h, th_stats *s)
     th_unlock(h);
 }
 
-_Static_assert(TH_FAULT_COUNT == 4, "th_get_stats returns faults[] element by element");
+_Static_assert((int)TH_FAULT_COUNT == 4, "th_get_stats returns faults[] element by element");
 
 th_stats th_get_stats(const th_heap *h)
 {

@@ -475,6 +475,8 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
         b = find_free(h, want, &i);
     } else if (th_bsize(b->header) < want) {
         b = NULL;
+    } else {
+        /* `from` holds the request */
     }
     if (b == NULL) {
         return NULL;
@@ -765,7 +767,7 @@ TH_HOT void count_free(th_heap *h, th_block *b)
     TH_TRACE_FREE(h, (void *)(th_addr(b) + sizeof(th_word)), usable);
     h->in_use -= usable;
     h->frees++;
-    th_gen_release(h, b);
+    (void)th_gen_release(h, b); /* the block it merged into: not needed here */
 }
 
 /* th_free of a pointer in region r that is not in a tiny slab: validates
@@ -795,7 +797,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
             th_block *t = next_of(b, bs);
             b->header   = th_mkheader(b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
             t->header   = th_mkheader(t, cur - bs, TH_KIND_GEN, TH_USED, 0u);
-            th_gen_release(h, t);
+            (void)th_gen_release(h, t); /* the block it merged into: not needed here */
         }
         return p;
     }

@@ -139,8 +139,8 @@ typedef struct th_links {
 #define TH_MIN_BLOCK ((uint32_t)TH_MIN_BLOCK_BYTES)
 _Static_assert(TH_MIN_BLOCK_BYTES >= TH_LINKS_END + sizeof(th_word),
                "a minimal block must hold header, links and footer");
-_Static_assert((TH_MIN_BLOCK_BYTES % TH_GRANULE) == 0, "block sizes are whole granules");
-_Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "the header's granule field has 20 bits");
+_Static_assert((TH_MIN_BLOCK_BYTES % TH_GRANULE) == 0u, "block sizes are whole granules");
+_Static_assert(TH_MAX_BLOCK_LOG2 <= 23u, "the header's granule field has 20 bits");
 
 /* ==========================================================================
  * Tiny slabs
@@ -178,9 +178,9 @@ _Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "the header's granule field has 20 bits"
  * cannot be had, a tiny request is served by the general allocator.
  */
 #define TH_PAGE_LOG2    TH_TINY_SLAB_LOG2
-#define TH_PAGE         (1u << TH_PAGE_LOG2)
+#define TH_PAGE         ((uint32_t)1u << TH_PAGE_LOG2)
 #define TH_SLAB_BLOCKS  28u
-#define TH_SLAB_FULLMAP ((1u << TH_SLAB_BLOCKS) - 1u)
+#define TH_SLAB_FULLMAP (((uint32_t)1u << TH_SLAB_BLOCKS) - 1u)
 
 typedef struct th_slab {
     uint8_t  blocks[TH_SLAB_BLOCKS][16];
@@ -192,7 +192,7 @@ typedef struct th_slab {
 
 _Static_assert(sizeof(th_slab) == TH_PAGE - 4u, "a slab fills its page but the next header");
 _Static_assert(TH_SLAB_BLOCKS <= 32u, "one map word per class");
-_Static_assert(offsetof(th_slab, meta) % 4u == 0u && TH_SLAB_BLOCKS % 4u == 0u,
+_Static_assert(offsetof(th_slab, meta) % sizeof(uint32_t) == 0u && TH_SLAB_BLOCKS % 4u == 0u,
                "meta[] is cleared a word at a time");
 
 /* ==========================================================================
@@ -230,7 +230,9 @@ struct th_heap {
     size_t      min_free;
     size_t      in_use;
     size_t      peak_in_use;
-    uint32_t    allocs, frees, failed;
+    uint32_t    allocs;
+    uint32_t    frees;
+    uint32_t    failed;
     uint32_t    faults[TH_FAULT_COUNT];
     /* Tiny allocator (I10..I13). */
     uintptr_t   tiny_base;            /* page number 0 of slab links */
@@ -239,7 +241,8 @@ struct th_heap {
     uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
     th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
     /* Lock slot. */
-    th_lock_fn  lock, unlock;         /* both set or both NULL (I15) */
+    th_lock_fn  lock;                 /* both set or both NULL (I15) */
+    th_lock_fn  unlock;
     void       *lock_ctx;
     uint32_t    bitmap[TH_NWORDS];    /* bit b set iff bins[b] != NULL (I6) */
     uint32_t    nregions;

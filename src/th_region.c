@@ -157,7 +157,7 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
     if (avail - used < TH_MIN_BLOCK + sizeof(th_word)) {
         return false;
     }
-    size_t span = (avail - used - sizeof(th_word)) & ~(size_t)(TH_GRANULE - 1u);
+    size_t span = (avail - used - sizeof(th_word)) & ~((size_t)TH_GRANULE - 1u);
     if (span > max_span) {
         span = max_span;
     }

@@ -180,7 +180,7 @@ TH_COLD th_slab *slab_new(th_heap *h)
     }
     uintptr_t page = th_addr(b) + sizeof(th_word);
     if (page < h->tiny_base || (page - h->tiny_base) / TH_PAGE >= 0xFFFFu) {
-        th_gen_release(h, b); /* beyond the reach of 16-bit links */
+        (void)th_gen_release(h, b); /* beyond the reach of 16-bit links */
         return NULL;
     }
     th_slab         *s = (th_slab *)page;
@@ -294,7 +294,7 @@ TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
 {
     uintptr_t off = a - th_addr(s);
     if (TH_UNLIKELY(off >= BLOCK_BYTES || (off & 3u) != 0u)) {
-        th_raise(h, TH_FAULT_BAD_POINTER, (const void *)a); /* bookkeeping or misaligned */
+        th_raise(h, TH_FAULT_BAD_POINTER, th_at(a)); /* bookkeeping or misaligned */
         return false;
     }
     uint32_t i  = (uint32_t)(off / 16u);
@@ -313,13 +313,13 @@ TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
     ok          = ok && (c != 0u || in == 0u) && links_ok(h, s);
 #endif
     if (TH_UNLIKELY(!ok)) {
-        th_raise(h, TH_FAULT_CORRUPTION, (const void *)a);
+        th_raise(h, TH_FAULT_CORRUPTION, th_at(a));
         return false;
     }
     if (TH_UNLIKELY(((st >> un) & 1u) == 0u)) {
         /* No history per unit: free room reads as freed, used room as interior. */
         th_raise(h, ((u >> un) & 1u) != 0u ? TH_FAULT_BAD_POINTER : TH_FAULT_DOUBLE_FREE,
-                 (const void *)a);
+                 th_at(a));
         return false;
     }
     l->i   = i;
@@ -431,6 +431,8 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
         h->tiny_cur_idx = (uint8_t)i;
     } else if (cn != 0u) {
         file_block(h, s, i, cn);
+    } else {
+        /* s stays out of the class lists: the object fills its last room */
     }
     return place(h, s, i, pos, k);
 }
@@ -458,7 +460,7 @@ void *th_tiny_alloc(th_heap *h, size_t size)
 
 /* The free of a tiny object of `bytes` bytes at a, its bookkeeping already
  * updated: the freed pattern, the trace and the counters. */
-TH_INLINE void count_free(th_heap *h, uintptr_t a, size_t bytes)
+TH_INLINE void count_tiny_free(th_heap *h, uintptr_t a, size_t bytes)
 {
     (void)a; /* used by the trace hook and the fill only */
     TH_TRACE_FREE(h, (void *)a, bytes); /* before the freed pattern: the hook sees the data */
@@ -511,12 +513,12 @@ TH_COLD void free_last(th_heap *h, const th_region *r, uintptr_t a)
         return; /* reported; nothing changed */
     }
     s->meta[i] = 0u; /* its last object, and the slab's */
-    count_free(h, a, (size_t)th_tiny_len(m, (uint32_t)(a / 4u) & 3u) * 4u);
+    count_tiny_free(h, a, (size_t)th_tiny_len(m, (uint32_t)(a / 4u) & 3u) * 4u);
     /* The block leaves its class; filing it as empty would change no list
      * (the slab is on that one for its other blocks), and slab_release
      * takes the slab off it. */
     reclass(h, s, i, th_tiny_class(m), 0u);
-    slab_release(h, r, s);
+    (void)slab_release(h, r, s); /* the block it merged into: not needed here */
 }
 
 void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
@@ -531,7 +533,7 @@ void th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a)
         return;
     }
     s->meta[l.i] = (uint8_t)(nu | ((l.m & 0xF0u) & ~(1u << (4u + l.un))));
-    count_free(h, a, (size_t)l.len * 4u);
+    count_tiny_free(h, a, (size_t)l.len * 4u);
     if (l.cur) {
         return; /* checked out: in no class map, and it keeps its slab (I13) */
     }
