@@ -6,6 +6,7 @@
 #   make test-NAME    build and run one test on $(BOARD) (NAME: smoke or test_smoke)
 #   make size         text/data/bss of each src/*.c object on every board (release flags)
 #   make lint         cppcheck + clang-tidy on src/*.c and src/port/*.c
+#   make misra        MISRA C:2012 (cppcheck's addon) against tests-qemu/misra-deviations.txt
 #   make stack        worst-case stack of every public function per board (no recursion)
 #   make bound        static worst-case instruction bound of every O(1) call (Cortex-M3, ARMv6-M)
 #   make bench        the allocator benchmark (README "Benchmarks"; rewrites its tables)
@@ -189,7 +190,7 @@ build/lint/results/stack.res: FORCE
 build/lint/results/bound.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
 
-.PHONY: stack stack-board threads lint-threads headers-cxx headers-cxx-board lint-headers-cxx
+.PHONY: stack stack-board threads lint-threads headers-cxx headers-cxx-board lint-headers-cxx misra lint-misra
 .PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy lint-readme \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
 
@@ -235,7 +236,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
 # Checks that are not per board, tallied under "lint".
-LINT_ENTRIES := cppcheck clang-tidy stack bench-smoke bound readme threads headers-cxx
+LINT_ENTRIES := cppcheck clang-tidy misra stack bench-smoke bound readme threads headers-cxx
 check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
 $(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
 build/lint/results/expected: FORCE
@@ -318,6 +319,10 @@ lint-cppcheck:
 	$(call msg,CPPC,$(LINT_SRCS))
 	$(Q)cppcheck --quiet --std=c11 --enable=warning,style,portability --error-exitcode=1 \
 	    --inline-suppr -Isrc $(LINT_PORT_INCS) $(TEST_DEFS) -D__GNUC__=12 $(LINT_SRCS)
+# MISRA C:2012 with cppcheck's addon, against the deviation record
+# tests-qemu/misra-deviations.txt (README "MISRA C:2012").
+misra lint-misra:
+	$(Q)tests-qemu/scripts/misra.sh
 lint-clang-tidy: $(TIDY_OKS)
 	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
 build/lint/tidy/%.ok: % .clang-tidy $(wildcard src/*.h src/port/*.h)
