@@ -90,7 +90,7 @@ static void *refuse(th_heap *h)
 TH_INLINE void *alloc_plain(th_heap *h, size_t size)
 {
 #if TH_TINY
-    if (size <= TH_TINY_MAX) {
+    if (size <= (size_t)TH_TINY_MAX) {
         return alloc_tiny(h, size);
     }
 #endif
@@ -138,7 +138,8 @@ static void *move_to_new(th_heap *h, const void *p, size_t old, size_t size)
  * free both (make bound follows every path of the code). */
 static void *realloc_tiny(th_heap *h, const owner *o, void *p, size_t size)
 {
-    size_t old = th_tiny_realloc_size(h, o->region, o->slab, th_addr(p), size);
+    th_slab *s   = o->slab;
+    size_t   old = th_tiny_realloc_size(h, o->region, s, th_addr(p), size);
     if (old == 0u) {
         return NULL; /* reported: not a live object, or its free would be refused */
     }
@@ -147,7 +148,7 @@ static void *realloc_tiny(th_heap *h, const owner *o, void *p, size_t size)
     }
     void *q = move_to_new(h, p, old, size);
     if (q != NULL) {
-        th_tiny_free(h, o->region, o->slab, th_addr(p));
+        th_tiny_free(h, o->region, s, th_addr(p));
     }
     return q;
 }
@@ -230,7 +231,7 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size)
     if (align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST) {
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL);
     } else if (size != 0u) {
-        if (align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1u))) {
+        if (align > ((size_t)1 << ((uint32_t)TH_MAX_BLOCK_LOG2 - 1u))) {
             th_oom(h, size); /* no block can be that far aligned */
         } else {
             /* Tiny objects are 4-aligned at least, general blocks 8. */
@@ -329,7 +330,7 @@ void *th_realloc(th_heap *h, void *p, size_t size)
             q = realloc_gen(h, &o, p, size);
         }
     } else {
-        /* not a live block: owner_of raised the fault; p is untouched */
+        /* p lies in no region: owner_of raised BAD_POINTER; p is untouched */
     }
     th_unlock(h);
     return q;

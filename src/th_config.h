@@ -47,7 +47,7 @@
  *  the tiny paths' instruction counts for those requests. 15: only requests
  *  smaller than a block are tiny (the contract's minimum). */
 #ifndef TH_TINY_MAX
-#define TH_TINY_MAX 16u
+#define TH_TINY_MAX 16
 #endif
 
 /** TH_TINY_ALIGN_GO: tiny alignment rule. 0 (default): the C17 rule of the
@@ -67,7 +67,7 @@
  *  bytes of bookkeeping per slab (12.5%), and one page-map bit per 512 bytes
  *  of every region. */
 #ifndef TH_TINY_SLAB_LOG2
-#define TH_TINY_SLAB_LOG2 9u
+#define TH_TINY_SLAB_LOG2 9
 #endif
 
 /** TH_PERSIST_CHUNK: bytes the persistent allocator takes from the heap at a
@@ -84,14 +84,14 @@
  *  most this size, each taking one of the TH_MAX_REGIONS slots. Default 22;
  *  12 to 23. */
 #ifndef TH_MAX_BLOCK_LOG2
-#define TH_MAX_BLOCK_LOG2 22u
+#define TH_MAX_BLOCK_LOG2 22
 #endif
 
 /** TH_MAX_REGIONS: regions one heap can hold (th_init's plus th_add_region's).
  *  Default 4. Cost: 4 words of heap state per region; pointer classification
  *  looks at each region (a bounded loop). */
 #ifndef TH_MAX_REGIONS
-#define TH_MAX_REGIONS 4u
+#define TH_MAX_REGIONS 4
 #endif
 
 /** TH_FAST_PATHS: 1 forces the hot paths of th_malloc and th_free inline
@@ -185,7 +185,7 @@
 
 /** Number of free-list bins: 8 exact classes below 64 bytes, then 4 per
  *  power of two up to 2^TH_MAX_BLOCK_LOG2. */
-#define TH_BIN_COUNT (8u + 4u * (TH_MAX_BLOCK_LOG2 - 6u))
+#define TH_BIN_COUNT (8u + 4u * (TH_SIZE_T(TH_MAX_BLOCK_LOG2) - 6u))
 
 #if TH_MAX_BLOCK_LOG2 < 12 || TH_MAX_BLOCK_LOG2 > 23
 #error "TH_MAX_BLOCK_LOG2 must be between 12 and 23"

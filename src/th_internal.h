@@ -140,7 +140,7 @@ typedef struct th_links {
 _Static_assert(TH_MIN_BLOCK_BYTES >= TH_LINKS_END + sizeof(th_word),
                "a minimal block must hold header, links and footer");
 _Static_assert((TH_MIN_BLOCK_BYTES % TH_GRANULE) == 0u, "block sizes are whole granules");
-_Static_assert(TH_MAX_BLOCK_LOG2 <= 23u, "the header's granule field has 20 bits");
+_Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "the header's granule field has 20 bits");
 
 /* ==========================================================================
  * Tiny slabs
@@ -192,7 +192,7 @@ typedef struct th_slab {
 
 _Static_assert(sizeof(th_slab) == TH_PAGE - 4u, "a slab fills its page but the next header");
 _Static_assert(TH_SLAB_BLOCKS <= 32u, "one map word per class");
-_Static_assert(offsetof(th_slab, meta) % sizeof(uint32_t) == 0u && TH_SLAB_BLOCKS % 4u == 0u,
+_Static_assert((size_t)offsetof(th_slab, meta) % 4u == 0u && TH_SLAB_BLOCKS % 4u == 0u,
                "meta[] is cleared a word at a time");
 
 /* ==========================================================================

@@ -46,7 +46,7 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
     void *p = NULL;
     if (size == 0u || align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST) {
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL); /* the seed throws; we report */
-    } else if (align > ((size_t)1 << (TH_MAX_BLOCK_LOG2 - 1u))) {
+    } else if (align > ((size_t)1 << ((uint32_t)TH_MAX_BLOCK_LOG2 - 1u))) {
         th_oom(h, size); /* a valid alignment no block can reach, as th_aligned_alloc */
     } else if (align > TH_ALIGNMENT || size > TH_PERSIST_CHUNK / 4u) {
         th_block *b = take(h, th_gen_bsize_for(size), (uint32_t)align, size);

@@ -194,7 +194,7 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
 static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
 {
     uint32_t n0 = h->nregions;
-    while (rest != 0u && h->nregions < TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS times */
+    while (rest != 0u && h->nregions < (uint32_t)TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS times */
         if (h->nregions != n0 && rest < TH_PAGE) {
             break;
         }
@@ -328,7 +328,7 @@ bool th_add_region(th_heap *h, void *base, size_t size)
     th_lock(h);
     bool      ok = false;
     uintptr_t a  = th_addr(base);
-    if (base != NULL && size <= UINTPTR_MAX - a && h->nregions < TH_MAX_REGIONS) {
+    if (base != NULL && size <= UINTPTR_MAX - a && h->nregions < (uint32_t)TH_MAX_REGIONS) {
         ok = true;
         /* Disjoint from every region, the heap state of the first included. */
         for (uint32_t i = 0; i < h->nregions; i++) {

@@ -432,7 +432,7 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
     } else if (cn != 0u) {
         file_block(h, s, i, cn);
     } else {
-        /* s stays out of the class lists: the object fills its last room */
+        /* block i stays out of the class lists: the object fills its last room */
     }
     return place(h, s, i, pos, k);
 }
@@ -465,7 +465,7 @@ TH_INLINE void count_tiny_free(th_heap *h, uintptr_t a, size_t bytes)
     (void)a; /* used by the trace hook and the fill only */
     TH_TRACE_FREE(h, (void *)a, bytes); /* before the freed pattern: the hook sees the data */
 #if TH_FILL
-    th_fill((void *)a, (uint8_t)TH_FILL_FREED_BYTE, bytes);
+    th_fill(th_at(a), (uint8_t)TH_FILL_FREED_BYTE, bytes);
 #endif
     h->free_bytes += bytes;
     h->in_use -= bytes;
@@ -600,6 +600,8 @@ const th_slab *th_tiny_idle_slab(const th_heap *h)
  * carve from the bottom of that block (TH_FILL checks the free ones first). */
 th_block *th_tiny_drop_cur(th_heap *h, uint32_t want)
 {
+    /* Deviation: th_tiny_idle_slab takes a const heap so that th_check and
+     * th_get_stats can ask it too; here the heap is ours to change. */
     th_slab *s = (th_slab *)(uintptr_t)th_tiny_idle_slab(h);
     if (s == NULL) {
         return NULL;

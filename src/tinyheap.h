@@ -92,7 +92,7 @@ extern "C" {
 /** Bytes the heap's own state takes at the start of the first region: an
  *  upper bound, for sizing (th_region.c asserts it at compile time). */
 #define TH_HEAP_STATE_BYTES                                                               \
-    ((TH_SIZE_T(24) + TH_BIN_COUNT + TH_SIZE_T(4) * TH_MAX_REGIONS) * sizeof(void *) + 64u)
+    ((TH_SIZE_T(24) + TH_BIN_COUNT + TH_SIZE_T(4) * TH_SIZE_T(TH_MAX_REGIONS)) * sizeof(void *) + 64u)
 
 /** Smallest region th_init accepts (an upper bound): the heap state, the
  *  alignment slack of `base`, a page-map word, one minimal block and the

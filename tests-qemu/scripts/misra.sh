@@ -21,17 +21,34 @@ record=tests-qemu/misra-deviations.txt
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+command -v cppcheck >/dev/null 2>&1 || { echo "misra.sh: cppcheck not found (make setup)" >&2; exit 1; }
+version=$(cppcheck --version 2>/dev/null)
 for cfg in "-DNDEBUG" "-DTH_DEBUG=1"; do
     # --cppcheck-build-dir keeps the addon's dump files out of src/.
     mkdir -p "$out/build$cfg"
     if ! cppcheck --quiet --std=c11 --platform=unix32 --addon=misra -Isrc $cfg -D__GNUC__=12 \
          --cppcheck-build-dir="$out/build$cfg" \
-         --template='{file}:{line}:{column} {id}' src/th_*.c 2>>"$out/raw"; then
-        echo "misra.sh: cppcheck failed" >&2
+         --template='{file}:{line}:{column} {id}' src/th_*.c >>"$out/raw" 2>&1; then
+        echo "misra.sh: cppcheck failed:" >&2
+        sed 's/^/    /' "$out/raw" >&2
         exit 1
     fi
 done
-grep -E ' misra-c2012-[0-9]+\.[0-9]+$' "$out/raw" | sort -u >"$out/found"
+# Every line must be a MISRA finding. cppcheck exits 0 when the addon is
+# missing or fails (it prints "Did not find addon", "Bailing out", or the
+# addon's traceback) and when it cannot parse a file (syntaxError): all of
+# those would otherwise look like a clean run.
+other=$(grep -Ev '^src/[^ ]+:[0-9]+:[0-9]+ misra-c2012-[0-9]+\.[0-9]+$' "$out/raw" | grep -v '^[[:space:]]*$' || true)
+if [ -n "$other" ]; then
+    echo "misra.sh: cppcheck printed more than MISRA findings ($version):" >&2
+    printf '%s\n' "$other" | head -20 | sed 's/^/    /' >&2
+    exit 1
+fi
+sort -u "$out/raw" | grep -v '^[[:space:]]*$' >"$out/found" || true
+if [ ! -s "$out/found" ]; then
+    echo "misra.sh: no findings at all: the addon cannot have run ($version)" >&2
+    exit 1
+fi
 if [ "${1:-}" = "--list" ]; then
     sort -t' ' -k2,2V -k1,1 "$out/found"
 fi
@@ -56,10 +73,15 @@ while read -r rule n; do
         echo "misra: rule $rule now violated $n times, $allowed recorded: lower the record"
     fi
 done <"$out/counts"
+while read -r rule allowed; do
+    if ! grep -q "^$rule " "$out/counts"; then
+        echo "misra: rule $rule is no longer violated ($allowed recorded): remove it from the record"
+    fi
+done <"$out/allowed"
 total=$(wc -l <"$out/found")
 rules=$(wc -l <"$out/counts")
 if [ "$fail" -ne 0 ]; then
     echo "misra: FAILED ($total findings over $rules rules)"
     exit 1
 fi
-echo "misra: $total findings over $rules rules, each within $record"
+echo "misra: $total findings over $rules rules, each within $record ($version)"
