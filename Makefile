@@ -249,7 +249,7 @@ BOARD_TESTS := $(foreach n,$(TEST_NAMES) $(SELF_NAMES),$(if $(call runs_on,$(n))
 BOARD_ENTRIES := build-harness build-src $(if $(filter yes,$(LINKTEST)),link-nostdlib) \
                  $(if $(filter board/host,$(ARCH_DIR)),build-src-clang) $(BOARD_TESTS) \
                  $(if $(filter board/common/cortex-m,$(ARCH_DIR)),consumer-make consumer-cmake \
-                      consumer-cxx consumer-picolibc)
+                      consumer-cxx consumer-picolibc consumer-cmake-picolibc)
 
 board-check: $(BOARD_ENTRIES:%=$(R)/%.res)
 
@@ -262,11 +262,11 @@ $(R)/build-harness.res: FORCE | $(R)/expected
 # The consumer firmware (README "Using tinyheap in a firmware"), built from
 # scratch with its Makefile and with CMake, its C++ twin (main_cxx.cpp,
 # README "From C++") and its picolibc twin (main_picolibc.c, README "As
-# picolibc's malloc"), and run under QEMU on the boards whose memory map its
+# picolibc's malloc", with the Makefile and with CMake), and run under QEMU on the boards whose memory map its
 # app.ld (or picolibc.ld's --defsym) describes (the MPS2 AN385/AN386).
 CONSUMER_RUN = $(filter mps2-an385 mps2-an386,$(BOARD))
 $(R)/consumer-make.res $(R)/consumer-cmake.res $(R)/consumer-cxx.res \
-$(R)/consumer-picolibc.res: $(R)/consumer-%.res: FORCE \
+$(R)/consumer-picolibc.res $(R)/consumer-cmake-picolibc.res: $(R)/consumer-%.res: FORCE \
     | $(R)/expected
 	$(Q)$(ENTRY) --result $@ --board $(BOARD) --entry consumer:$* -- env $(RUN_ENV) \
 	    tests-qemu/scripts/build-consumer.sh $* $(B)/consumer-$* '$(ARCH_FLAGS)' $(CONSUMER_RUN)

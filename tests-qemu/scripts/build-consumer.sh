@@ -15,7 +15,8 @@
 # runs it under that board's QEMU with run-test.sh, which requires its
 # "PASS app" line and exit status 0.
 #
-#   build-consumer.sh make|cmake|cxx|picolibc <build-dir> '<cpu flags>' [<board>]
+#   build-consumer.sh make|cmake|cxx|picolibc|cmake-picolibc <build-dir> '<cpu flags>' [<board>]
+# (cmake-picolibc: the picolibc firmware through CMake, -DTINYHEAP_LIBC=picolibc.)
 set -eu
 how=$1
 dir=$(realpath -m "$2") # make -C changes directory
@@ -29,14 +30,16 @@ make)
 cxx|picolibc)
     make -C tests-qemu/consumer --no-print-directory OUT="$dir" CPU="$flags" APP="$how"
     ;;
-cmake)
+cmake|cmake-picolibc)
+    libc=newlib-nano
+    [ "$how" = cmake-picolibc ] && libc=picolibc
     cmake -S tests-qemu/consumer -B "$dir" -DCMAKE_BUILD_TYPE=MinSizeRel \
           -DCMAKE_TOOLCHAIN_FILE="$PWD/board/common/cortex-m/arm-none-eabi.cmake" \
-          -DTINYHEAP_CPU_FLAGS="$flags"
+          -DTINYHEAP_CPU_FLAGS="$flags" -DTINYHEAP_LIBC="$libc"
     cmake --build "$dir"
     ;;
 *)
-    echo "build-consumer.sh: make, cmake, cxx or picolibc, not '$how'" >&2
+    echo "build-consumer.sh: make, cmake, cxx, picolibc or cmake-picolibc, not '$how'" >&2
     exit 2
     ;;
 esac
@@ -45,7 +48,7 @@ syms=$(arm-none-eabi-nm "$elf")
 need="th_malloc th_default _malloc_r _free_r malloc"
 libc_own=' (__malloc_free_list|_sbrk_r)$'
 gc_gone="th_walk th_add_region _malloc_stats_r _mallinfo_r _pvalloc_r"
-if [ "$how" = picolibc ]; then
+if [ "$how" = picolibc ] || [ "$how" = cmake-picolibc ]; then
     need="th_malloc th_default malloc free realloc"
     libc_own=' (__malloc_free_list|__malloc_sbrk_start|__malloc_malloc|sbrk)$'
     gc_gone="th_walk th_add_region malloc_stats mallinfo memalign"
