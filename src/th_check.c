@@ -352,7 +352,7 @@ static void walk_blocks(const th_heap *h, th_walk_fn fn, void *user)
 {
     static const char kinds[4] = {'g', 't', 'p', 'e'};
     for (uint32_t i = 0; i < h->nregions; i++) {
-        const th_region *r = &h->regions[i];
+        const th_region *r   = &h->regions[i];
         uint32_t         off = 0u;
         while (off < r->span) {
             const th_block *b    = th_at(r->first + off);
