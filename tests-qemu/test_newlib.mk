@@ -9,11 +9,13 @@ test_newlib_CFLAGS := --specs=nano.specs
 test_newlib_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
 $(B)/tests-qemu/test_newlib.elf: LINK = tests-qemu/scripts/link-no-libc-malloc.sh \
     $(CC) $(ARCH_FLAGS) $(TARGET_LDFLAGS)
-# On the Cortex-M0 this test takes about 1.9 KiB of stack (newlib-nano's
-# printf("%f") under main): with the microbit's 2 KiB, lc_stack_margin found
-# 104 bytes never touched (with the checks inlined into main it overflowed
-# into the top of the heap), so this test (and test_newlib_go) links with 2.25 KiB there (more would
-# leave too little heap for its valloc and pvalloc side by side).
+# On the Cortex-M0 this test first took about 1.9 KiB of stack (newlib-nano's
+# printf("%f") under main): lc_stack_margin found 104 of the microbit's
+# 2 KiB never touched, and with the checks inlined into main it overflowed
+# into the top of the heap. With each check a frame of its own it takes about
+# 1.7 KiB; it (and test_newlib_go) links with 2.25 KiB there, which leaves
+# 584 bytes (more would leave too little heap for its valloc and pvalloc side
+# by side).
 NEWLIB_TEST_STACK  := -Wl,--defsym=STACK_SIZE=2304
 NEWLIB_TEST_LDFLAGS := $(if $(filter microbit,$(BOARD)),$(NEWLIB_TEST_STACK))
 $(B)/tests-qemu/test_newlib.elf: LINK += $(NEWLIB_TEST_LDFLAGS)

@@ -37,7 +37,7 @@ int main(void)
     char *d = strdup(s); /* picolibc's strdup, through the port's malloc */
     char *g = realloc(s, 200);
     char *a = NULL;
-    if (d == NULL || g == NULL || !in_picolibc_heap(d) || strcmp(g, d) != 0 ||
+    if (d == NULL || g == NULL || !in_picolibc_heap(d) || !in_picolibc_heap(g) || strcmp(g, d) != 0 ||
         asprintf(&a, "%s over picolibc", d) < 0 || !in_picolibc_heap(a)) {
         return 1;
     }
