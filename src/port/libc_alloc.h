@@ -49,6 +49,28 @@
 /* Page size of valloc/pvalloc, as both libraries'. */
 #define LA_PAGE 4096u
 
+/* th_default() with the C library's lock installed as its lock, set up
+ * once, under that lock, by the first call; *slot keeps it. NULL only if
+ * the linker region is too small for a heap. lock and unlock ignore their
+ * argument (the library's lock is global). */
+static inline th_heap *la_heap_once(th_heap **slot, th_lock_fn lock, th_lock_fn unlock)
+{
+    th_heap *h = *slot;
+    if (h == NULL) {
+        lock(NULL);
+        h = *slot;
+        if (h == NULL) {
+            h = th_default();
+            if (h != NULL) {
+                th_set_lock(h, lock, unlock, NULL);
+                *slot = h;
+            }
+        }
+        unlock(NULL);
+    }
+    return h;
+}
+
 /* The size tinyheap is asked for, keeping every result 8-aligned. */
 static inline size_t la_request(size_t n)
 {

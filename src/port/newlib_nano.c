@@ -66,53 +66,41 @@ static void nl_unlock(void *ctx)
     __malloc_unlock(_REENT);
 }
 
-/* th_default() with newlib's lock installed. NULL only if the linker
- * region is too small for a heap. */
-static th_heap *nl_heap_of(struct _reent *r)
+/* th_default() with newlib's lock installed. (newlib's own __malloc_lock
+ * ignores the reent structure, so the set-up takes it as _REENT too.) */
+static th_heap *nl_heap_get(void)
 {
-    th_heap *h = nl_heap;
-    if (h == NULL) {
-        __malloc_lock(r);
-        h = nl_heap;
-        if (h == NULL) {
-            h = th_default();
-            if (h != NULL) {
-                th_set_lock(h, nl_lock, nl_unlock, NULL);
-                nl_heap = h;
-            }
-        }
-        __malloc_unlock(r);
-    }
-    return h;
+    return la_heap_once(&nl_heap, nl_lock, nl_unlock);
 }
 
 /* ---- The reentrant layer newlib calls ----------------------------------- */
 
 void *_malloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_malloc(nl_heap_of(r), n, &r->_errno);
+    return la_malloc(nl_heap_get(), n, &r->_errno);
 }
 
 void _free_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
+    (void)r; /* errno is not touched */
     if (p != NULL) {
-        la_free(nl_heap_of(r), p); /* no lock set-up for free(NULL) */
+        la_free(nl_heap_get(), p); /* no lock set-up for free(NULL) */
     }
 }
 
 void *_realloc_r(struct _reent *r, void *p, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_realloc(nl_heap_of(r), p, n, &r->_errno);
+    return la_realloc(nl_heap_get(), p, n, &r->_errno);
 }
 
 void *_calloc_r(struct _reent *r, size_t nmemb, size_t size) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_calloc(nl_heap_of(r), nmemb, size, &r->_errno);
+    return la_calloc(nl_heap_get(), nmemb, size, &r->_errno);
 }
 
 void *_memalign_r(struct _reent *r, size_t align, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return la_memalign(nl_heap_of(r), align, n, &r->_errno);
+    return la_memalign(nl_heap_get(), align, n, &r->_errno);
 }
 
 void *_valloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
@@ -142,20 +130,22 @@ void *reallocf(void *p, size_t n)
 
 size_t _malloc_usable_size_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    return p != NULL ? la_usable_size(nl_heap_of(r), p) : 0u;
+    (void)r; /* errno is not touched */
+    return p != NULL ? la_usable_size(nl_heap_get(), p) : 0u;
 }
 
 struct mallinfo _mallinfo_r(struct _reent *r) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
+    (void)r; /* errno is not touched */
     struct mallinfo mi = {0};
-    la_mallinfo(nl_heap_of(r), &mi);
+    la_mallinfo(nl_heap_get(), &mi);
     return mi;
 }
 
 /* malloc_stats(): a summary on stderr, as newlib's does. */
 void _malloc_stats_r(struct _reent *r) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
-    th_heap *h = nl_heap_of(r);
+    th_heap *h = nl_heap_get();
     if (h == NULL) {
         return;
     }
@@ -216,7 +206,7 @@ size_t malloc_usable_size(void *p)
 /* Not in libc_nano.a, and its aligned_alloc needs it. */
 int posix_memalign(void **out, size_t align, size_t n)
 {
-    return la_posix_memalign(nl_heap_of(_REENT), out, align, n);
+    return la_posix_memalign(nl_heap_get(), out, align, n);
 }
 
 void *aligned_alloc(size_t align, size_t n)

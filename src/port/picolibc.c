@@ -72,24 +72,10 @@ static void pl_unlock(void *ctx)
     __LIBC_UNLOCK();
 }
 
-/* th_default() with picolibc's lock installed. NULL only if the linker
- * region is too small for a heap. */
+/* th_default() with picolibc's lock installed. */
 static th_heap *pl_heap_get(void)
 {
-    th_heap *h = pl_heap;
-    if (h == NULL) {
-        __LIBC_LOCK();
-        h = pl_heap;
-        if (h == NULL) {
-            h = th_default();
-            if (h != NULL) {
-                th_set_lock(h, pl_lock, pl_unlock, NULL);
-                pl_heap = h;
-            }
-        }
-        __LIBC_UNLOCK();
-    }
-    return h;
+    return la_heap_once(&pl_heap, pl_lock, pl_unlock);
 }
 
 void *malloc(size_t n)
