@@ -106,13 +106,6 @@ static inline void *la_malloc(th_heap *h, size_t n, int *err)
     return la_result(th_malloc(h, la_request(n)), err);
 }
 
-static inline void la_free(th_heap *h, void *p)
-{
-    if (p != NULL) {
-        th_free(h, p);
-    }
-}
-
 static inline void *la_realloc(th_heap *h, void *p, size_t n, int *err)
 {
     if (p == NULL) {
@@ -192,11 +185,6 @@ static inline int la_posix_memalign(th_heap *h, void **out, size_t align, size_t
 static inline int la_reallocf_frees(const void *p, size_t n, const void *q)
 {
     return q == NULL && p != NULL && n != 0u;
-}
-
-static inline size_t la_usable_size(th_heap *h, void *p)
-{
-    return p != NULL ? th_usable_size(h, p) : 0u;
 }
 
 /* mallinfo in tinyheap's terms: arena = bytes managed, uordblks = bytes

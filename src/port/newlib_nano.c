@@ -84,7 +84,7 @@ void _free_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,c
 {
     (void)r; /* errno is not touched */
     if (p != NULL) {
-        la_free(nl_heap_get(), p); /* no lock set-up for free(NULL) */
+        th_free(nl_heap_get(), p); /* no lock set-up for free(NULL) */
     }
 }
 
@@ -131,7 +131,7 @@ void *reallocf(void *p, size_t n)
 size_t _malloc_usable_size_r(struct _reent *r, void *p) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
     (void)r; /* errno is not touched */
-    return p != NULL ? la_usable_size(nl_heap_get(), p) : 0u;
+    return p != NULL ? th_usable_size(nl_heap_get(), p) : 0u;
 }
 
 struct mallinfo _mallinfo_r(struct _reent *r) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */

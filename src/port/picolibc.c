@@ -86,7 +86,7 @@ void *malloc(size_t n)
 void free(void *p)
 {
     if (p != NULL) {
-        la_free(pl_heap_get(), p); /* no lock set-up for free(NULL) */
+        th_free(pl_heap_get(), p); /* no lock set-up for free(NULL) */
     }
 }
 
@@ -133,7 +133,7 @@ void *reallocf(void *p, size_t n)
 
 size_t malloc_usable_size(void *p)
 {
-    return p != NULL ? la_usable_size(pl_heap_get(), p) : 0u;
+    return p != NULL ? th_usable_size(pl_heap_get(), p) : 0u;
 }
 
 struct mallinfo mallinfo(void)
