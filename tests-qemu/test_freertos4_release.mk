@@ -2,4 +2,3 @@
 test_freertos4_release_SRCS       := $(test_freertos4_SRCS)
 test_freertos4_release_CFLAGS     := $(test_freertos4_CFLAGS) -UTH_DEBUG -DTH_DEBUG=0
 test_freertos4_release_LIB_CFLAGS := -UTH_DEBUG -DTH_DEBUG=0
-test_freertos4_release_BOARDS     := $(test_freertos4_BOARDS)

@@ -1,6 +1,5 @@
 # test_freertos_align16 (see test_freertos_align16.c): the FreeRTOS port
-# with portBYTE_ALIGNMENT 16, heap_4 mode, on every Cortex-M board.
+# with portBYTE_ALIGNMENT 16, heap_4 mode, on every target.
 test_freertos_align16_SRCS   := src/port/freertos_heap.c tests-qemu/freertos/freertos_stubs.c \
                                 tests-qemu/freertos/fr_common.c
 test_freertos_align16_CFLAGS := -Itests-qemu/freertos -Isrc/port -DportBYTE_ALIGNMENT=16
-test_freertos_align16_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
