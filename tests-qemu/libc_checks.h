@@ -24,6 +24,7 @@
  * requests at compile time, and these are the point of the test. */
 static volatile size_t v_max = SIZE_MAX;
 static volatile size_t v_big = 65536u;
+static volatile size_t v_zero = 0u;
 static void *(*volatile v_realloc)(void *, size_t) = realloc;
 
 static void *volatile sink;
@@ -31,6 +32,7 @@ static void *volatile sink;
 static char   captured[256];
 static size_t captured_len;
 static int    capturing;
+static unsigned captured_not_stderr; /* characters captured from another stream */
 
 /* The console: captured while capturing, else to the board. */
 static void lc_putc(char c)
@@ -40,6 +42,15 @@ static void lc_putc(char c)
     } else {
         board_putc(c);
     }
+}
+
+/* The console with the stream it came from: malloc_stats must use stderr. */
+static void lc_putc_from(char c, int is_stderr)
+{
+    if (capturing && !is_stderr) {
+        captured_not_stderr++;
+    }
+    lc_putc(c);
 }
 
 /* Each check is a frame of its own, not inlined into main: with all of
@@ -132,6 +143,27 @@ LC_CHECK lc_basic(void)
     free(c0);
 }
 
+/* Small requests with many objects live at once (one at a time always gets
+ * a block's first unit): each 8-aligned, and 0..8 bytes an 8-byte object. */
+LC_CHECK lc_small_live(void)
+{
+    static void *live[12];
+    for (size_t n = 0; n < 16u; n++) {
+        for (size_t i = 0; i < 12u; i++) {
+            live[i] = malloc(n);
+        }
+        for (size_t i = 0; i < 12u; i++) {
+            CHECK(live[i] != NULL && aligned(live[i], 8));
+            if (n <= 8u) {
+                CHECK_EQ(malloc_usable_size(live[i]), 8);
+            }
+        }
+        for (size_t i = 0; i < 12u; i++) {
+            free(live[i]);
+        }
+    }
+}
+
 /* Aligned allocation, the bad alignments each API rejects, mallinfo and
  * the rest of malloc.h. */
 LC_CHECK lc_aligned_and_info(void)
@@ -151,6 +183,17 @@ LC_CHECK lc_aligned_and_info(void)
     errno = 0;
     CHECK(aligned_alloc(48, 40) == NULL);
     CHECK_EQ(errno, EINVAL);
+    /* 0 is not a power of two (README): NULL + EINVAL, unlike libc's own. */
+    errno = 0;
+    CHECK(memalign(v_zero, 8) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    errno = 0;
+    CHECK(aligned_alloc(v_zero, 8) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    /* Size 0: a unique pointer, as malloc(0). */
+    m = memalign(16, v_zero);
+    CHECK(m != NULL && aligned(m, 16));
+    free(m);
     void *pm = NULL;
     CHECK_EQ(posix_memalign(&pm, 256, 100), 0);
     CHECK(pm != NULL && aligned(pm, 256));
@@ -159,6 +202,7 @@ LC_CHECK lc_aligned_and_info(void)
     pm = NULL;
     CHECK_EQ(posix_memalign(&pm, 2, 8), EINVAL); /* not a multiple of sizeof(void *) */
     CHECK_EQ(posix_memalign(&pm, 12, 8), EINVAL);
+    CHECK_EQ(posix_memalign(&pm, v_zero, 8), EINVAL);
     errno = 0;
     CHECK_EQ(posix_memalign(&pm, 16, v_max), ENOMEM);
     CHECK_EQ(errno, 0); /* POSIX: the error is returned, errno left alone */
@@ -175,13 +219,24 @@ LC_CHECK lc_aligned_and_info(void)
     CHECK_EQ(mallopt(M_TRIM_THRESHOLD, 0), 0);
     CHECK_EQ(malloc_trim(0), 0);
 
-    /* malloc_stats prints tinyheap's summary on stderr. */
-    capturing = 1;
+    /* malloc_stats prints tinyheap's summary on stderr: every counter. */
+    th_stats ms = stats();
+    capturing   = 1;
     malloc_stats();
     capturing                = 0;
     captured[captured_len]   = '\0';
     CHECK(strstr(captured, "tinyheap: ") != NULL);
     CHECK(strstr(captured, " allocs") != NULL);
+    CHECK_EQ(captured_not_stderr, 0);
+    static char expect[sizeof captured];
+    snprintf(expect, sizeof expect,
+             "tinyheap: %lu bytes, in use %lu (peak %lu), free %lu (min %lu), "
+             "%lu tiny objects, %lu allocs, %lu frees, %lu failed\n",
+             (unsigned long)ms.capacity, (unsigned long)ms.in_use, (unsigned long)ms.peak_in_use,
+             (unsigned long)ms.free_bytes, (unsigned long)ms.min_free_bytes,
+             (unsigned long)ms.tiny_objects, (unsigned long)ms.allocs, (unsigned long)ms.frees,
+             (unsigned long)ms.failed);
+    CHECK(strcmp(captured, expect) == 0);
 }
 
 /* Oversized requests: NULL + ENOMEM, and not a tinyheap fault. */
@@ -202,6 +257,25 @@ LC_CHECK lc_errno(void)
     errno = 0;
     CHECK(calloc(v_big, v_big + 1u) == NULL);
     CHECK_EQ(errno, ENOMEM);
+    /* Oversized without overflowing: refused by the port, not a fault. */
+    errno = 0;
+    CHECK(calloc(v_big * 64u + 1u, 1) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    /* A zero size either way: a unique pointer, as malloc(0). */
+    void *z = calloc(5, v_zero);
+    CHECK(z != NULL);
+    free(z);
+    /* TH_MAX_REQUEST itself is not oversized: tinyheap answers it (on a
+     * small board: out of memory, counted as failed). */
+    th_stats f0 = stats();
+    errno       = 0;
+    void *b     = malloc(v_big * 64u - 16u);
+    if (b != NULL) {
+        free(b);
+    } else {
+        CHECK_EQ(errno, ENOMEM);
+        CHECK_EQ(stats().failed, f0.failed + 1u);
+    }
 
     /* realloc failure keeps the block. */
     char *p = malloc(32);
@@ -211,6 +285,15 @@ LC_CHECK lc_errno(void)
     CHECK(v_realloc(p, v_max - 8u) == NULL);
     CHECK_EQ(errno, ENOMEM);
     CHECK(strcmp(p, "kept") == 0);
+    f0 = stats();
+    errno = 0;
+    b     = v_realloc(p, v_big * 64u - 16u); /* TH_MAX_REQUEST: tinyheap's to answer */
+    if (b != NULL) {
+        p = b;
+    } else {
+        CHECK_EQ(errno, ENOMEM);
+        CHECK_EQ(stats().failed, f0.failed + 1u);
+    }
     free(p);
     CHECK_EQ(h_total_faults, faults);
 }
@@ -225,6 +308,11 @@ LC_CHECK lc_page_and_reallocf(void)
     CHECK(pv != NULL && aligned(pv, 4096));
     CHECK(malloc_usable_size(pv) >= 4096u);
     free(v);
+    free(pv);
+    /* pvalloc rounds up to whole pages, and no further. */
+    pv = pvalloc(4096);
+    CHECK(pv != NULL && aligned(pv, 4096));
+    CHECK(malloc_usable_size(pv) >= 4096u && malloc_usable_size(pv) < 4096u + 64u);
     free(pv);
     /* newlib-nano's own pvalloc rounds SIZE_MAX - 100 up to a 12-byte block. */
     errno = 0;
@@ -275,6 +363,13 @@ LC_CHECK lc_exhaustion(void)
     CHECK(n > 4u && n < 128u); /* the region ran out, not the array */
     CHECK_EQ(errno, ENOMEM);
     CHECK_EQ(stats().failed, s0.failed + 1u);
+    /* calloc and realloc report running out too. */
+    errno = 0;
+    CHECK(calloc(1, size) == NULL);
+    CHECK_EQ(errno, ENOMEM);
+    errno = 0;
+    CHECK(v_realloc(blocks[0], 2u * size) == NULL);
+    CHECK_EQ(errno, ENOMEM);
     /* What is left is still usable by smaller requests. */
     void *small = malloc(8);
     sink        = small;
@@ -393,7 +488,7 @@ LC_CHECK lc_lock(const volatile unsigned *calls, const volatile unsigned *depth,
     void    *p      = malloc(20);
     sink            = p; /* GCC drops an unused malloc/free pair */
     free(p);
-    CHECK(*calls >= before + 2u); /* one per heap call at least */
+    CHECK_EQ(*calls, before + 2u); /* one per heap call: the set-up ran once, long ago */
     CHECK_EQ(*depth, 0);
     CHECK(*max_depth >= 1u);
     before = *calls;
@@ -406,6 +501,7 @@ LC_CHECK lc_lock(const volatile unsigned *calls, const volatile unsigned *depth,
 LC_CHECK lc_all(void)
 {
     lc_basic();
+    lc_small_live();
     lc_aligned_and_info();
     lc_errno();
     lc_page_and_reallocf();

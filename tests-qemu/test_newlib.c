@@ -34,7 +34,7 @@ int _write(int fd, const void *buf, size_t len)
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
-        lc_putc(s[i]);
+        lc_putc_from(s[i], fd == 2);
     }
     return (int)len;
 }
@@ -91,6 +91,13 @@ LC_CHECK test_reent_errno(void)
     CHECK_EQ(other._errno, ENOMEM);
     void *q = _malloc_r(&other, 40);
     CHECK(q != NULL);
+    other._errno = 0;
+    CHECK(_realloc_r(&other, q, v_max) == NULL);
+    CHECK_EQ(other._errno, ENOMEM);
+    other._errno = 0;
+    CHECK(_memalign_r(&other, 24, 8) == NULL);
+    CHECK_EQ(other._errno, EINVAL);
+    CHECK_EQ(errno, 0);
     _free_r(&other, q);
 }
 

@@ -23,13 +23,21 @@
 static int pl_put(char c, FILE *f)
 {
     (void)f;
-    lc_putc(c);
+    lc_putc_from(c, 0);
+    return (unsigned char)c;
+}
+
+static int pl_put_err(char c, FILE *f)
+{
+    (void)f;
+    lc_putc_from(c, 1);
     return (unsigned char)c;
 }
 
 static FILE        pl_console = FDEV_SETUP_STREAM(pl_put, NULL, NULL, _FDEV_SETUP_WRITE);
+static FILE        pl_console_err = FDEV_SETUP_STREAM(pl_put_err, NULL, NULL, _FDEV_SETUP_WRITE);
 FILE *const stdout = &pl_console;
-FILE *const stderr = &pl_console;
+FILE *const stderr = &pl_console_err;
 
 /* ---- picolibc's retargetable locks: the application's, counted ---------
  * Every function of libc's lock object is defined here, as a firmware that
