@@ -20,7 +20,11 @@
 
 uint8_t ucHeap[configTOTAL_HEAP_SIZE];
 
-static uint8_t extra_bank[1024];
+static uint8_t extra_bank_mem[1024];
+/* The bank starts 8 bytes past a 16-byte boundary, so that a block carved
+ * at its start is not portBYTE_ALIGNMENT-aligned (16) by chance. */
+#define extra_bank      (extra_bank_mem + ((8u - (uintptr_t)extra_bank_mem) & 15u))
+#define EXTRA_BANK_SIZE (sizeof extra_bank_mem - 16u)
 
 static int in_ucheap(const void *p)
 {
@@ -30,6 +34,7 @@ static int in_ucheap(const void *p)
 
 static void check_before_first_allocation(void)
 {
+    unsigned f0 = h_total_faults;
     CHECK(th_freertos_heap() == NULL);
     vPortInitialiseBlocks(); /* does nothing, as in heap_4 */
     CHECK(th_freertos_heap() == NULL);
@@ -45,6 +50,14 @@ static void check_before_first_allocation(void)
     CHECK_EQ(s.xNumberOfSuccessfulAllocations, 0);
     CHECK_EQ(s.xNumberOfSuccessfulFrees, 0);
     vPortFree(NULL); /* harmless before set-up too */
+    /* Freeing a block before any allocation: configASSERT, nothing else. */
+    static uint64_t never[2];
+    unsigned        a0 = fr_assert_calls;
+    vPortFree(&never[0]);
+    CHECK_EQ(fr_assert_calls, a0 + 1u);
+    fr_assert_calls = a0; /* expected: the later "no assert" checks hold */
+    CHECK(th_freertos_heap() == NULL);
+    CHECK_EQ(h_total_faults, f0); /* none of it reached tinyheap */
 }
 
 static void check_first_allocation(void)
@@ -68,11 +81,25 @@ static void check_first_allocation(void)
 static void check_extra_region_and_reset(void)
 {
     size_t             free0 = xPortGetFreeHeapSize();
-    const HeapRegion_t regions[] = {{extra_bank, sizeof extra_bank}, {NULL, 0}};
+    const HeapRegion_t regions[] = {{extra_bank, EXTRA_BANK_SIZE}, {NULL, 0}};
     vPortDefineHeapRegions(regions);
     CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
     CHECK(xPortGetFreeHeapSize() > free0 + 700u);
     CHECK_EQ(fr_assert_calls, 0);
+
+    /* Fill the heap: blocks land in the bank too, each aligned. */
+    static void *blk[80];
+    size_t       n = 0, in_bank = 0;
+    while (n < 80u && (blk[n] = pvPortMalloc(100)) != NULL) {
+        CHECK_EQ((uintptr_t)blk[n] & portBYTE_ALIGNMENT_MASK, 0);
+        uintptr_t a = (uintptr_t)blk[n];
+        in_bank += (size_t)(a >= (uintptr_t)extra_bank && a < (uintptr_t)extra_bank + EXTRA_BANK_SIZE);
+        n++;
+    }
+    CHECK(n < 80u && in_bank > 0u);
+    while (n > 0u) {
+        vPortFree(blk[--n]);
+    }
 
     /* Forget the heap: counters back to "never used", rebuilt on demand. */
     vPortHeapResetState();
@@ -85,6 +112,16 @@ static void check_extra_region_and_reset(void)
     vPortGetHeapStats(&s);
     CHECK_EQ(s.xNumberOfSuccessfulAllocations, 1);
     vPortFree(p);
+
+    /* vPortDefineHeapRegions before the first allocation: the heap is built
+     * from ucHeap first, then the bank is added. */
+    vPortHeapResetState();
+    vPortDefineHeapRegions(regions);
+    CHECK(th_freertos_heap() != NULL && in_ucheap(th_freertos_heap()));
+    if (th_freertos_heap() != NULL) {
+        CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
+    }
+    CHECK_EQ(fr_assert_calls, 0);
 }
 
 int main(void)

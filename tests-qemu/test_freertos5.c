@@ -30,19 +30,40 @@ static int in_range(const void *p, const uint8_t *base, size_t n)
 
 static void check_before_definition(void)
 {
-    unsigned a0 = fr_assert_calls, hook0 = fr_hook_calls;
+    unsigned a0 = fr_assert_calls, hook0 = fr_hook_calls, f0 = h_total_faults;
     CHECK(pvPortMalloc(16) == NULL);
     CHECK(fr_assert_calls > a0); /* heap_5: vPortDefineHeapRegions first */
     CHECK_EQ(fr_hook_calls, hook0 + 1u);
     CHECK_EQ(xPortGetFreeHeapSize(), 0);
+    a0 = fr_assert_calls;
+    vPortFree(arena + 64); /* no heap to free into: an assert */
+    CHECK_EQ(fr_assert_calls, a0 + 1u);
+    CHECK_EQ(h_total_faults, f0); /* none of it reached tinyheap */
 
-    /* Descending regions: asserted, nothing built. */
+    /* Descending regions: asserted (the order, and no heap built). */
     a0 = fr_assert_calls;
     const HeapRegion_t down[] = {{arena + 2u * part, part}, {arena, part}, {NULL, 0}};
     vPortDefineHeapRegions(down);
-    CHECK(fr_assert_calls > a0);
+    CHECK_EQ(fr_assert_calls, a0 + 2u);
     CHECK(th_freertos_heap() == NULL);
     vPortHeapResetState();
+
+    /* Ascending but overlapping: the same. */
+    a0 = fr_assert_calls;
+    const HeapRegion_t overlap[] = {{arena, part}, {arena + part / 2u, part}, {NULL, 0}};
+    vPortDefineHeapRegions(overlap);
+    CHECK_EQ(fr_assert_calls, a0 + 2u);
+    CHECK(th_freertos_heap() == NULL);
+    vPortHeapResetState();
+
+    /* No region large enough for the heap state: one assert. */
+    a0 = fr_assert_calls;
+    const HeapRegion_t tiny[] = {{arena, 32}, {NULL, 0}};
+    vPortDefineHeapRegions(tiny);
+    CHECK_EQ(fr_assert_calls, a0 + 1u);
+    CHECK(th_freertos_heap() == NULL);
+    vPortHeapResetState();
+    CHECK_EQ(h_total_faults, f0);
 }
 
 static void check_two_regions(void)
@@ -56,10 +77,12 @@ static void check_two_regions(void)
     CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
     CHECK(xPortGetFreeHeapSize() > part);
 
-    /* A second call is refused (heap_5 allows one). */
+    /* A second call is refused (heap_5 allows one), before tinyheap sees it. */
+    unsigned f0 = h_total_faults;
     vPortDefineHeapRegions(regions);
     CHECK_EQ(fr_assert_calls, a0 + 1u);
     CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
+    CHECK_EQ(h_total_faults, f0);
 
     /* Fill the heap: blocks in both regions, none in the gap. */
     static void *blk[128];
@@ -130,13 +153,18 @@ static void check_more_regions_than_slots(void)
     /* Blocks land in the regions added, and never in the ones left out. */
     static void *blk[64];
     size_t n = 0, out = 0;
+    unsigned in_region = 0; /* bit k: a block in the k-th large region */
     while (n < 64u && (blk[n] = pvPortMalloc(200)) != NULL) {
         out += (size_t)in_range(blk[n], arena + used * q, (6u - used) * q);
         out += (size_t)in_range(blk[n], arena + q - 48u, 32u);
+        for (size_t k = 0; k < used; k++) {
+            in_region |= in_range(blk[n], arena + k * q, q - 64u) ? 1u << k : 0u;
+        }
         n++;
     }
     CHECK(n > used);
     CHECK_EQ(out, 0);
+    CHECK_EQ(in_region, (1u << used) - 1u); /* the small region took no slot */
     while (n > 0u) {
         vPortFree(blk[--n]);
     }

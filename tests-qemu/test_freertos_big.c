@@ -74,6 +74,15 @@ int main(void)
     const HeapRegion_t over[] = {{small, 64u * 1024u}, {big, 20u * MIB}, {NULL, 0}};
     define(over, 1u, 4u, 64u * 1024u + 20u * MIB, 20u * MIB);
 
+    /* 20 MiB as the first region: the heap keeps 16 MiB of it, with an assert. */
+    const HeapRegion_t first_over[] = {{big, 20u * MIB}, {NULL, 0}};
+    define(first_over, 1u, 4u, 20u * MIB, 4u * MIB + 511u);
+
+    /* vPortGetHeapStats(NULL): an assert, and no write through NULL. */
+    unsigned a0 = fr_assert_calls;
+    vPortGetHeapStats(NULL);
+    CHECK_EQ(fr_assert_calls, a0 + 1u);
+
     CHECK_EQ(h_total_faults, 0);
     CHECK_EQ(stub_suspend_depth, 0);
     munmap(map, total);

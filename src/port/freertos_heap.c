@@ -132,8 +132,9 @@ PRIVILEGED_DATA static BaseType_t fr_regions_defined;
 
 /* ---- Internal definitions ------------------------------------------------ */
 
-/* Smaller regions cannot hold a page-map word, a minimal block and the end
- * sentinel; th_add_region would reject them as a fault. */
+/* Smaller extra regions are skipped: th_add_region would take one of about
+ * 32 bytes (a page-map word, a minimal block, the end sentinel), and spend
+ * one of the TH_MAX_REGIONS slots on a few bytes of heap (test_freertos5). */
 #define FR_MIN_EXTRA_REGION 64u
 
 static void fr_lock(void *ctx)
