@@ -347,8 +347,60 @@ static void basepri_semantics(size_t n)
 }
 #endif
 
+#if !IRQ_NO_LOCK
+static uint32_t get_primask(void)
+{
+    uint32_t v;
+    __asm__ volatile("mrs %0, primask" : "=r"(v));
+    return v;
+}
+
+/* The lock functions themselves, before SysTick runs: the mask comes back
+ * as it was (a caller that masked interrupts keeps them masked), an
+ * unbalanced unlock is ignored, and the BASEPRI lock without a level (NULL)
+ * or at level 0 is the PRIMASK lock. */
+static void lock_semantics(void)
+{
+    __asm__ volatile("cpsid i" ::: "memory");
+    th_baremetal_lock(NULL);
+    th_baremetal_unlock(NULL);
+    CHECK_EQ(get_primask(), 1);
+    __asm__ volatile("cpsie i" ::: "memory");
+    th_baremetal_unlock(NULL); /* unbalanced */
+    th_baremetal_lock(NULL);
+    CHECK_EQ(get_primask(), 1);
+    th_baremetal_unlock(NULL);
+    CHECK_EQ(get_primask(), 0);
+
+    th_baremetal_lock_basepri(NULL);
+    CHECK_EQ(get_primask(), 1);
+    th_baremetal_unlock_basepri(NULL);
+    CHECK_EQ(get_primask(), 0);
+    static th_basepri zero = TH_BASEPRI_INIT(0u);
+    __asm__ volatile("cpsid i" ::: "memory");
+    th_baremetal_lock_basepri(&zero);
+    th_baremetal_unlock_basepri(&zero);
+    CHECK_EQ(get_primask(), 1);
+    __asm__ volatile("cpsie i" ::: "memory");
+#if IRQ_LOCK_BASEPRI && HAS_BASEPRI
+    th_baremetal_unlock_basepri(&s_level); /* unbalanced */
+    th_baremetal_lock_basepri(&s_level);
+    CHECK_EQ(get_basepri(), s_level.level);
+    th_baremetal_unlock_basepri(&s_level);
+    CHECK_EQ(get_basepri(), 0);
+    CHECK_EQ(s_level.depth, 0);
+#endif
+}
+#endif
+
 int main(void)
 {
+#if !IRQ_NO_LOCK
+    lock_semantics();
+    if (h_failures != 0) {
+        return h_failures; /* the lock state is not to be trusted */
+    }
+#endif
     size_t n;
     void  *arena = h_arena(&n);
     if (n > 12288u) {
