@@ -30,7 +30,9 @@ void test_trace_free(void *pv, size_t size);
 #define traceFREE(pvAddress, uiSize)    test_trace_free((pvAddress), (uiSize))
 
 #ifndef TEST_HEAP5
+#ifndef configTOTAL_HEAP_SIZE /* test_freertos4_small and _huge set their own */
 #define configTOTAL_HEAP_SIZE            ((size_t)(6 * 1024))
+#endif
 #define configAPPLICATION_ALLOCATED_HEAP 1
 #endif
 
