@@ -124,6 +124,8 @@ static bool add_wrap(void) { return !th_add_region(H, (void *)(UINTPTR_MAX - 15u
 static bool init_null(void) { return th_init(NULL, 4096) == NULL; }
 static bool init_small(void) { return th_init(s_extra, 16) == NULL; }
 static bool init_wrap(void) { return th_init((void *)(UINTPTR_MAX - 15u), 64) == NULL; }
+/* Large enough for a heap but for the wrap: refused before any access. */
+static bool init_wrap_big(void) { return th_init((void *)(UINTPTR_MAX - 4095u), 8192) == NULL; }
 static bool hook_null_heap(void) { return th_set_oom_hook(NULL, NULL) == NULL; }
 
 static const row s_rows[] = {
@@ -191,6 +193,7 @@ static const row s_rows[] = {
     {"th_init", "NULL base", "NULL", NONE, init_null},
     {"th_init", "16-byte region", "NULL", NONE, init_small},
     {"th_init", "wraps the address space", "NULL", NONE, init_wrap},
+    {"th_init", "wraps the address space (8 KiB)", "NULL", NONE, init_wrap_big},
 };
 
 /* The rows whose input is "NULL heap". */

@@ -202,7 +202,7 @@ static void t_malloc_36(void) { s_result = th_malloc(H, 36); }
  * request on every target (the room an alignment needs depends on the
  * minimal block): th_aligned_alloc takes the block back (its first try),
  * and the bytes handed out are checked the same way. */
-static void uaf_middle_of_three(size_t size)
+static void middle_of_three(size_t size)
 {
     uint8_t *v[3];
     for (int i = 0; i < 3; i++) {
@@ -214,10 +214,39 @@ static void uaf_middle_of_three(size_t size)
     hi          = hi > v[2] ? hi : v[2];
     B           = v[0] != lo && v[0] != hi ? v[0] : v[1] != lo && v[1] != hi ? v[1] : v[2];
     th_free(H, B);
+}
+static void uaf_middle_of_three(size_t size)
+{
+    middle_of_three(size);
     *(volatile uint8_t *)(launder(B) + 30u) = 0x00;
 }
 static void s_uaf_wide(void) { uaf_middle_of_three(120); }
 static void t_aligned_16(void) { s_result = th_aligned_alloc(H, 16, 40); }
+
+/* The aligned reuse again, the damaged byte now beyond the request's size
+ * from the block's start but inside the gap + request that the aligned
+ * block takes: th_aligned_alloc's first try checks the bytes of the gap in
+ * front of the aligned payload as well. The alignment is the smallest (16
+ * up to 256) that B's payload misses, so there is a gap (at most 128 bytes:
+ * gap and request end well before B's footer); a payload aligned to 256
+ * has none, and the byte is damaged at the start of the body then. */
+static size_t s_gap_align;
+static void   s_uaf_gap(void)
+{
+    middle_of_three(300);
+    uintptr_t pay = launder(B);
+    s_gap_align   = 16u;
+    while (s_gap_align < 256u && pay % s_gap_align == 0u) {
+        s_gap_align *= 2u;
+    }
+    size_t gap = pay % s_gap_align != 0u ? s_gap_align - pay % s_gap_align : 0u;
+    if (gap != 0u && gap < TH_MIN_BLOCK_BYTES) {
+        gap += s_gap_align;
+    }
+    size_t at = gap != 0u ? gap + TH_BLOCK_FOOTPRINT(40) - 1u : 30u; /* from B's header */
+    *(volatile uint8_t *)(pay - 4u + at) = 0x00;
+}
+static void t_aligned_gap(void) { s_result = th_aligned_alloc(H, s_gap_align, 40); }
 
 /* The same, the block then taken by the allocator's own carving path
  * (th_gen_alloc: slabs, persistent chunks): a freed block of 400 bytes
@@ -385,6 +414,19 @@ static void s_free_size(void)
     three(3);
     th_free(H, B); /* the free block above A */
     hdr(B)->header = th_mkheader(hdr(B), ((1u << 20) - 1u) * 8u, TH_KIND_GEN, 0u, 0u);
+}
+
+/* A free header that still carries a valid seal but a size under the
+ * minimal block (0), where the word below it (A's last, user data) reads
+ * as the matching footer and the block is not the head of its list (D,
+ * freed after it into the same list, is): only the size bound refuses it. */
+static void s_free_size0(void)
+{
+    three(3);
+    th_free(H, B);
+    th_free(H, D); /* the head of B's list */
+    put_word(launder(B) - 8u, 0u); /* A's last word: a "footer" of size 0 */
+    hdr(B)->header = th_mkheader(hdr(B), 0u, TH_KIND_GEN, 0u, 0u);
 }
 
 /* A tiny class map bit past the slab's last block (28): the lowest set bit
@@ -761,6 +803,25 @@ static void s_tiny_prev_real(void)
     slab_of(A)->prev[3] = id_of(slab_of(C));
 }
 
+/* The current block in the second slab (12 bytes in its block 2), both
+ * slabs on the list of empty blocks with the first at its head (C's block
+ * emptied), and the second's next link there naming a page that is no slab.
+ * An 8-byte request the current block cannot take is served from the head,
+ * whose own links are sound; the current block would then be filed under
+ * class 1, so the current slab's links are checked first. */
+static void s_tiny_cur_link(void)
+{
+    two_slabs();
+    D = th_malloc(H, 12); /* the second slab's block 2 becomes current */
+    th_free(H, C);
+    if (slab_of(D) != slab_of(A) || H->tiny_cur != slab_of(A) ||
+        H->tiny_head[3] != id_of(slab_of(C))) {
+        h_printf("  (unexpected slab layout)\n");
+        h_failures++;
+    }
+    slab_of(A)->next[3] = 0xFFFFu; /* the last slab of the list: it had none */
+}
+
 /* Both slabs on the list of empty blocks (C's block emptied: the first
  * slab is the head), and the second's prev link cleared: it reads as a
  * head the list does not have. */
@@ -862,6 +923,9 @@ static const scen s_scen[] = {
      TH_FAULT_CORRUPTION, s_uaf_merge, t_merge_reuse, false, 0},
     {"write after free (general, aligned reuse)", "th_aligned_alloc(16, 40) (reuses it)",
      TH_FAULT_CORRUPTION, s_uaf_wide, t_aligned_16, false, 0},
+    {"write after free (general, aligned reuse, in the gap's reach)",
+     "th_aligned_alloc(16..256, 40) (reuses it with a gap)", TH_FAULT_CORRUPTION, s_uaf_gap,
+     t_aligned_gap, false, 0},
     {"write after free (general, a chunk carved from it)", "th_persistent_alloc (new chunk)",
      TH_FAULT_CORRUPTION, s_uaf_chunk, t_persist_chunk, false, 0},
     {"tiny meta: start bit without used", "th_free(object)", TH_FAULT_CORRUPTION,
@@ -880,6 +944,8 @@ static const scen s_scen[] = {
      s_tiny_uaf, t_malloc_8, false, 0},
     {"free block: sealed size past the region", "th_free(block below)", TH_FAULT_CORRUPTION,
      s_free_size, t_free_a, true, 0},
+    {"free block: sealed size 0, footer 0 below", "th_free(block below)", TH_FAULT_CORRUPTION,
+     s_free_size0, t_free_a, true, 0},
     {"tiny class map: bit past the last block", "th_malloc(16)", TH_FAULT_CORRUPTION,
      s_tiny_map_past, t_malloc_16, true, 0},
     {"tiny class map: live block filed as empty", "th_free(slab's other object)",
@@ -945,6 +1011,8 @@ static const scen s_scen[] = {
      s_tiny_next_real, t_free_tiny_a, true, 0},
     {"tiny slab prev link: a slab not linking back", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_prev_real, t_free_tiny_a, true, 0},
+    {"tiny: the current slab's list link (another slab serves)", "th_malloc(8)",
+     TH_FAULT_CORRUPTION, s_tiny_cur_link, t_malloc_8, true, 0},
     {"tiny slab prev link cleared, not the head", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_prev_zero, t_free_tiny_a, true, 0},
     {"tiny slab header: kind general", "th_free(object in the slab)", TH_FAULT_CORRUPTION,

@@ -326,6 +326,53 @@ static void test_aligned_exact_reuse(void)
         th_free(h, p[i]);
     }
     CHECK(th_check(h));
+    /* Blocks of 112 bytes aligned to 16 abut (no gap between them): the
+     * one freed between two live ones is exactly the request, with no room
+     * to spare, and the heap has no block with room for a gap: taken back
+     * all the same, not out of memory. */
+    h = fresh(4096);
+    n = 0;
+    while (n < N && (p[n] = th_aligned_alloc(h, 16, 112u - TH_BLOCK_OVERHEAD)) != NULL) {
+        CHECK_EQ((uintptr_t)p[n] & 15u, 0);
+        n++;
+    }
+    CHECK(n > 4 && n < N);
+    mid = n / 2u;
+    old = p[mid];
+    CHECK_EQ((uintptr_t)p[mid + 1u] - (uintptr_t)old, 112);
+    CHECK_EQ((uintptr_t)old - (uintptr_t)p[mid - 1u], 112);
+    th_free(h, old);
+    s      = th_get_stats(h);
+    p[mid] = th_aligned_alloc(h, 16, 112u - TH_BLOCK_OVERHEAD);
+    CHECK_PTR_EQ(p[mid], old);
+    CHECK_EQ(th_get_stats(h).failed, s.failed);
+    for (size_t i = 0; i < n; i++) {
+        th_free(h, p[i]);
+    }
+    CHECK(th_check(h));
+}
+
+/* The search for a larger bin crosses from one bitmap word to the next:
+ * a request of bin 31 ([3584, 4096) bytes), which is empty, is served from
+ * the only free block, in bin 32 ([4096, 5120): bit 0 of the second word). */
+static void test_bitmap_word_edge(void)
+{
+    th_heap *h = fresh(16384);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    size_t lf  = th_get_stats(h).largest_free; /* the one free block, but its header */
+    void  *top = th_malloc(h, lf - 4608u);     /* leaves a free block of 4608 bytes */
+    CHECK(top != NULL);
+    th_stats s = th_get_stats(h);
+    CHECK_EQ(s.free_blocks, 1);
+    CHECK_EQ(s.largest_free_block, 4608);
+    void *p = th_malloc(h, 3800u); /* a block of 3808 bytes: bin 31 */
+    CHECK(p != NULL);
+    CHECK_EQ(th_get_stats(h).failed, s.failed);
+    th_free(h, p);
+    th_free(h, top);
+    CHECK(th_check(h));
 }
 
 /* A block freed into its free lower neighbour disappears inside it; a second
@@ -492,6 +539,7 @@ int main(void)
     test_exact_fits();
     test_aligned_past_last_bin();
     test_aligned_exact_reuse();
+    test_bitmap_word_edge();
     test_max_request();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;

@@ -74,6 +74,12 @@ int main(void)
     CHECK(p == s_base + 8u);
     CHECK(th_malloc(h, TH_MAX_REQUEST + 1u) == NULL);
     CHECK_EQ(h_fault_count[TH_FAULT_BAD_ARGUMENT], 1);
+    /* Its bin, the last (31: the 32 bins fill the bitmap's one word), is
+     * empty now: the search for the next one stops at the bitmap's end (out
+     * of memory), never reads past it. */
+    unsigned failed0 = th_get_stats(h).failed;
+    CHECK(th_malloc(h, TH_MAX_REQUEST) == NULL);
+    CHECK_EQ(th_get_stats(h).failed, failed0 + 1u);
     th_free(h, p);
     CHECK_EQ(th_get_stats(h).largest_free, TH_MAX_REQUEST);
     CHECK_EQ(th_largest_free(h), TH_MAX_REQUEST); /* clamped as the stats are */

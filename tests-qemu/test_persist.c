@@ -52,11 +52,35 @@ static void test_chunk_edges(uint8_t *arena)
     CHECK(th_check(h));
 }
 
+/* Small objects aligned beyond 8 are not bumped from a chunk (a chunk's
+ * payload is only 8-aligned): each is 16-aligned, whether the blocks carved
+ * below leave the next chunk 16-aligned or 8 bytes past (a 104-byte block
+ * first). */
+static void test_small_aligned16(uint8_t *arena)
+{
+    for (int shift = 0; shift < 2; shift++) {
+        th_heap *h = th_init(arena, 4096);
+        if (!CHECK(h != NULL)) {
+            return;
+        }
+        if (shift != 0) {
+            CHECK(th_persistent_alloc(h, 100, 8) != NULL); /* a block of its own: 104 bytes */
+        }
+        for (size_t i = 0; i < 12u; i++) {
+            uint8_t *p = th_persistent_alloc(h, 4u + i % 8u, 16);
+            CHECK(p != NULL);
+            CHECK_EQ((uintptr_t)p % 16u, 0);
+        }
+        CHECK(th_check(h));
+    }
+}
+
 int main(void)
 {
     size_t   n;
     uint8_t *arena = h_arena(&n);
     h_record_faults();
+    test_small_aligned16(arena);
     th_heap *h = th_init(arena, 4096);
     CHECK(h != NULL);
     th_set_oom_hook(h, on_oom);

@@ -34,7 +34,12 @@ static void make_old(th_heap *old, void *p[NOLD])
 {
     for (size_t i = 0; i < NOLD; i++) {
         switch (i % 4u) {
-        case 0: p[i] = th_malloc(old, 40u + 8u * i); break;
+        /* The first: a minimal general block, at the very top of the free
+         * block (the last header before the sentinel). */
+        case 0:
+            p[i] = i == 0u ? th_aligned_alloc(old, 8u, TH_MIN_BLOCK_BYTES - TH_BLOCK_OVERHEAD)
+                           : th_malloc(old, 40u + 8u * i);
+            break;
         case 1: p[i] = th_malloc(old, 1u + i % 15u); break;
         case 2: p[i] = th_aligned_alloc(old, 64u, 24u); break;
         default: p[i] = th_persistent_alloc(old, 12u, 8u); break;
@@ -93,6 +98,24 @@ static void rebuild_heap(uint8_t *base)
     refuse_all(h, base, p);
 }
 
+/* th_init again over the same bytes with a larger size: the old sentinel
+ * is not where the new one goes (the memory past the old heap is zeroed),
+ * so only the old heap's state, still under the new one, tells th_init to
+ * forget the old heap. */
+static void rebuild_larger(uint8_t *base)
+{
+    for (size_t i = 0; i < REGION; i++) {
+        base[i] = 0u;
+    }
+    th_heap *old = th_init(base, REGION - 1024u);
+    CHECK(old != NULL);
+    void *p[NOLD];
+    make_old(old, p);
+    th_heap *h = th_init(base, REGION);
+    CHECK_PTR_EQ(h, old);
+    refuse_all(h, base, p);
+}
+
 /* A heap built anew and given the same second bank again: the old objects
  * all live in that bank (the first region is filled by one block first). */
 static void rebuild_region(uint8_t *base)
@@ -123,6 +146,8 @@ int main(void)
     }
     h_record_faults();
     rebuild_heap(base);
+    h_reset_faults();
+    rebuild_larger(base);
     h_reset_faults();
     rebuild_region(base);
     return h_failures;

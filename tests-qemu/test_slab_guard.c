@@ -173,6 +173,38 @@ static void filed_block_full(void)
     expect_reported("block filed under a class it lacks, th_malloc");
 }
 
+/* A free list's head damaged to name a block outside every region (a
+ * sealed free header there: this build checks the seal alone), in the bin a
+ * new slab's carve searches first: the block is carved (the heap's lists
+ * change), but the slab is refused, reported, before a page map is marked
+ * (there is no region to mark it in), and no slab is made of it. */
+static void slab_from_foreign_block(size_t n)
+{
+    fresh();
+    const uint32_t size = 2u * TH_PAGE + 64u;
+    uintptr_t      f    = (((uintptr_t)s_base + REGION + 1024u + 7u) & ~(uintptr_t)7u) + 4u;
+    if (!CHECK(f + size + 8u <= (uintptr_t)s_base + n)) {
+        return;
+    }
+    th_block *b = th_at(f);
+    b->header   = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
+    th_lk(b)->next = NULL;
+    th_lk(b)->prev = NULL;
+    *(th_word *)(f + size - sizeof(th_word)) = size;
+    th_block *e = th_at(f + size); /* a sentinel above it */
+    e->header   = th_mkheader(e, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+    uint32_t j  = th_bin_of(size);
+    CHECK(H->bins[j] == NULL);
+    H->bins[j] = b;
+    H->bitmap[j / 32u] |= 1u << (j % 32u);
+    CHECK(th_malloc(H, 4) == NULL); /* the first tiny object needs a slab */
+    bool one = h_total_faults == 1u && h_last_fault == TH_FAULT_CORRUPTION;
+    h_printf("%-44s fault %s\n", "free list head outside the regions, new slab",
+             one ? "CORRUPTION" : "MISSING");
+    CHECK(one);
+    CHECK_EQ(th_get_stats(H).tiny_blocks, 0);
+}
+
 int main(void)
 {
     size_t n;
@@ -188,5 +220,6 @@ int main(void)
     filed_block_full();
     idle_slab_not_empty(5u);
     idle_slab_not_empty(TH_SLAB_BLOCKS - 1u); /* the last bookkeeping word */
+    slab_from_foreign_block(n);
     return h_failures;
 }
