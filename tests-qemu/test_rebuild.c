@@ -86,10 +86,11 @@ static void refuse_all(th_heap *h, const uint8_t *base, void *const p[NOLD])
     CHECK_EQ(h_total_faults, 0);
 }
 
-/* th_init again over the same bytes. */
-static void rebuild_heap(uint8_t *base)
+/* th_init again over the same bytes, the old heap built over its first
+ * `old_size` bytes. */
+static void rebuild_over(uint8_t *base, size_t old_size)
 {
-    th_heap *old = th_init(base, REGION);
+    th_heap *old = th_init(base, old_size);
     CHECK(old != NULL);
     void *p[NOLD];
     make_old(old, p);
@@ -98,22 +99,18 @@ static void rebuild_heap(uint8_t *base)
     refuse_all(h, base, p);
 }
 
-/* th_init again over the same bytes with a larger size: the old sentinel
- * is not where the new one goes (the memory past the old heap is zeroed),
- * so only the old heap's state, still under the new one, tells th_init to
- * forget the old heap. */
+/* The same size. */
+static void rebuild_heap(uint8_t *base) { rebuild_over(base, REGION); }
+
+/* A larger size: the old sentinel is not where the new one goes (the
+ * memory past the old heap is zeroed), so only the old heap's state, still
+ * under the new one, tells th_init to forget the old heap. */
 static void rebuild_larger(uint8_t *base)
 {
     for (size_t i = 0; i < REGION; i++) {
         base[i] = 0u;
     }
-    th_heap *old = th_init(base, REGION - 1024u);
-    CHECK(old != NULL);
-    void *p[NOLD];
-    make_old(old, p);
-    th_heap *h = th_init(base, REGION);
-    CHECK_PTR_EQ(h, old);
-    refuse_all(h, base, p);
+    rebuild_over(base, REGION - 1024u);
 }
 
 /* A heap built anew and given the same second bank again: the old objects
