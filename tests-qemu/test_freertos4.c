@@ -124,6 +124,29 @@ static void check_extra_region_and_reset(void)
     CHECK_EQ(fr_assert_calls, 0);
 }
 
+/* A fresh heap whose first tiny object is the application's own 4 bytes,
+ * taken with th_malloc on the port's heap: it fills unit 0 of the current
+ * block alone. A small request of the port must still be 8-aligned, which
+ * under the Go tiny rule (test_freertos4_go) needs the port's rounding: a
+ * 12-byte object would otherwise start at unit 1. */
+static void check_after_direct_object(void)
+{
+    vPortHeapResetState();
+    void *big = pvPortMalloc(100); /* builds the heap; no tiny block yet */
+    CHECK(big != NULL);
+    void *d = th_malloc(th_freertos_heap(), 4);
+    CHECK(d != NULL && ((uintptr_t)d & 15u) == 0u); /* unit 0 of a new block */
+    for (size_t n = 9; n < 16u; n++) {
+        void *m = pvPortMalloc(n);
+        CHECK(m != NULL);
+        CHECK_EQ((uintptr_t)m & portBYTE_ALIGNMENT_MASK, 0);
+        vPortFree(m);
+    }
+    th_free(th_freertos_heap(), d);
+    vPortFree(big);
+    CHECK(th_check(th_freertos_heap()));
+}
+
 int main(void)
 {
     h_record_faults();
@@ -131,6 +154,7 @@ int main(void)
     check_first_allocation();
     fr_common_checks();
     check_extra_region_and_reset();
+    check_after_direct_object();
     CHECK_EQ(fr_assert_calls, 0);
     CHECK_EQ(stub_suspend_depth, 0);
     CHECK(th_check(th_freertos_heap()));

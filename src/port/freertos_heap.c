@@ -202,7 +202,10 @@ static void *fr_alloc(th_heap *h, size_t n)
 #else
 #if TH_TINY_ALIGN_GO
     /* Go's tiny rule aligns by the size's lowest set bit: make the size a
-     * multiple of the alignment. */
+     * multiple of the alignment. Requests are raised to 8 below, but an
+     * object the application takes with th_malloc(th_freertos_heap(), 4)
+     * fills a lone 4-byte unit, and a 12-byte object could start right
+     * after it (test_freertos4_go). */
     if (n < 16u) {
         n = (n + (size_t)portBYTE_ALIGNMENT_MASK) & ~(size_t)portBYTE_ALIGNMENT_MASK;
     }

@@ -169,13 +169,14 @@ static void check_small_objects_are_tiny(void)
     for (size_t i = 0; i < N; i++) {
         vPortFree(msg[i]);
     }
-    /* 4-byte objects side by side (a list node each): still 8-aligned. */
-    for (size_t i = 0; i < 16u; i++) {
-        msg[i] = pvPortMalloc(4);
+    /* 4-byte objects side by side (a list node each), then every size of
+     * 1..15 bytes side by side: each still 8-aligned. */
+    for (size_t i = 0; i < 16u + 45u; i++) {
+        msg[i] = pvPortMalloc(i < 16u ? 4u : 1u + i % 15u);
         CHECK(msg[i] != NULL);
         CHECK_EQ((uintptr_t)msg[i] & portBYTE_ALIGNMENT_MASK, 0);
     }
-    for (size_t i = 0; i < 16u; i++) {
+    for (size_t i = 0; i < 16u + 45u; i++) {
         vPortFree(msg[i]);
     }
     CHECK_EQ(th_get_stats(th_freertos_heap()).tiny_objects, t0.tiny_objects);
