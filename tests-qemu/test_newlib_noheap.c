@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_newlib_noheap: the newlib-nano port in a firmware whose linker heap
+ * test_newlib_noheap: the newlib-nano port (and, through
+ * test_picolibc_noheap.c, the picolibc port) in a firmware whose linker heap
  * region is too small for a heap (linked with TH_HEAP_SIZE=64 and
  * TH_HEAP_MIN=0, which lifts the linker script's own check: see
  * test_newlib_noheap.mk). th_default() is then NULL, and every allocation
