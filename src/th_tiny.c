@@ -289,7 +289,10 @@ typedef struct tiny_loc {
  * pointers told apart), S within U (I10), and a block that has a class is
  * filed under it (I11): reclass edits that map and the slab's list, so a
  * lie there would be followed. TH_HARDEN adds that a full or current block
- * is filed nowhere, the slab's header and its list links. */
+ * is filed nowhere, the slab's header, its list links, and the rest of I10:
+ * every used unit that starts no object continues the one below it (a
+ * cleared used bit inside a live object would otherwise make this free
+ * release only the object's first units and strand the rest). */
 TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
 {
     uintptr_t off = a - th_addr(s);
@@ -309,8 +312,9 @@ TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
     if (!slab_header_ok(h, s)) {
         return false; /* reported */
     }
-    uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
-    ok          = ok && (c != 0u || in == 0u) && links_ok(h, s);
+    uint32_t in   = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
+    uint32_t cont = u & ~st; /* used units that start no object */
+    ok            = ok && (c != 0u || in == 0u) && (cont & ~(u << 1)) == 0u && links_ok(h, s);
 #endif
     if (TH_UNLIKELY(!ok)) {
         th_raise(h, TH_FAULT_CORRUPTION, th_at(a));

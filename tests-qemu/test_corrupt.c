@@ -931,7 +931,7 @@ static const scen s_scen[] = {
     {"tiny meta: start bit without used", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_meta_s, t_free_tiny_a, true, 0},
     {"tiny meta: used bit of live object", "th_free(object)", TH_FAULT_CORRUPTION,
-     s_tiny_meta_u, t_free_tiny_a, true, 1},
+     s_tiny_meta_u, t_free_tiny_a, true, 0},
     {"tiny meta: free units marked used", "th_free(object)", TH_FAULT_CORRUPTION,
      s_tiny_meta_extra, t_free_tiny_a, true, 0},
     {"tiny class map bit", "th_free(object)", TH_FAULT_CORRUPTION, s_tiny_map, t_free_tiny_a,
