@@ -107,8 +107,8 @@
 
 /** TH_HARDEN: 1 verifies neighbours' headers and free-list links on every
  *  free and malloc, and on a tiny free the slab's header, its list links,
- *  that a full or current block is filed under no class and that the
- *  block's used units make whole objects (corrupted
+ *  that a full or current block is filed under no class and that every
+ *  used unit that starts no object continues the one below (corrupted
  *  metadata is reported as TH_FAULT_CORRUPTION before anything is written).
  *  0 keeps the always-on checks: pointer classification, the header seal of
  *  the block freed, of its next neighbour and of the free block malloc takes,

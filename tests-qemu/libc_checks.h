@@ -25,6 +25,7 @@
 static volatile size_t v_max = SIZE_MAX;
 static volatile size_t v_big = 65536u;
 static volatile size_t v_zero = 0u;
+static volatile size_t v_maxreq = TH_MAX_REQUEST;
 static void *(*volatile v_realloc)(void *, size_t) = realloc;
 
 static void *volatile sink;
@@ -247,7 +248,7 @@ LC_CHECK lc_errno(void)
     CHECK(malloc(v_max) == NULL);
     CHECK_EQ(errno, ENOMEM);
     errno = 0;
-    CHECK(malloc(v_big * 64u + 1u) == NULL); /* > TH_MAX_REQUEST */
+    CHECK(malloc(v_maxreq + 1u) == NULL); /* > TH_MAX_REQUEST */
     CHECK_EQ(errno, ENOMEM);
 
     /* calloc overflow: NULL + ENOMEM (newlib 3.3's own calloc wraps). */
@@ -259,7 +260,7 @@ LC_CHECK lc_errno(void)
     CHECK_EQ(errno, ENOMEM);
     /* Oversized without overflowing: refused by the port, not a fault. */
     errno = 0;
-    CHECK(calloc(v_big * 64u + 1u, 1) == NULL);
+    CHECK(calloc(v_maxreq + 1u, 1) == NULL);
     CHECK_EQ(errno, ENOMEM);
     /* A zero size either way: a unique pointer, as malloc(0). */
     void *z = calloc(5, v_zero);
@@ -269,7 +270,7 @@ LC_CHECK lc_errno(void)
      * small board: out of memory, counted as failed). */
     th_stats f0 = stats();
     errno       = 0;
-    void *b     = malloc(v_big * 64u - 16u);
+    void *b     = malloc(v_maxreq);
     if (b != NULL) {
         free(b);
     } else {
@@ -287,7 +288,7 @@ LC_CHECK lc_errno(void)
     CHECK(strcmp(p, "kept") == 0);
     f0 = stats();
     errno = 0;
-    b     = v_realloc(p, v_big * 64u - 16u); /* TH_MAX_REQUEST: tinyheap's to answer */
+    b     = v_realloc(p, v_maxreq); /* tinyheap's to answer */
     if (b != NULL) {
         p = b;
     } else {

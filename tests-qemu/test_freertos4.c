@@ -18,11 +18,14 @@
 #include "freertos_stubs.h"
 #include "harness.h"
 
-uint8_t ucHeap[configTOTAL_HEAP_SIZE];
+/* 16-aligned wherever the linker puts it; test_freertos_align16 gives it a
+ * size of 8 mod 16, so that it also ends 8 bytes past a 16-byte boundary
+ * and blocks carved from either end are not 16-aligned by chance. */
+uint8_t ucHeap[configTOTAL_HEAP_SIZE] __attribute__((aligned(16)));
 
 static uint8_t extra_bank_mem[1024];
-/* The bank starts 8 bytes past a 16-byte boundary, so that a block carved
- * at its start is not portBYTE_ALIGNMENT-aligned (16) by chance. */
+/* The bank starts, and so ends, 8 bytes past a 16-byte boundary: a block
+ * carved at either end is not portBYTE_ALIGNMENT-aligned (16) by chance. */
 #define extra_bank      (extra_bank_mem + ((8u - (uintptr_t)extra_bank_mem) & 15u))
 #define EXTRA_BANK_SIZE (sizeof extra_bank_mem - 16u)
 

@@ -352,8 +352,8 @@ static void test_aligned_exact_reuse(void)
     CHECK(th_check(h));
 }
 
-/* The search for a larger bin crosses from one bitmap word to the next:
- * a request of bin 31 ([3584, 4096) bytes), which is empty, is served from
+/* The search for a larger bin starts at bit 0 of the next bitmap word: a
+ * request of bin 31 ([3584, 4096) bytes), which is empty, is served from
  * the only free block, in bin 32 ([4096, 5120): bit 0 of the second word). */
 static void test_bitmap_word_edge(void)
 {
