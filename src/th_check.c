@@ -44,16 +44,8 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
     for (uint32_t i = 0; i < TH_SLAB_BLOCKS; i++) {
         uint32_t m = s->meta[i];
         uint32_t u = m & 15u;
-        uint32_t st = m >> 4;
-        if ((st & ~u) != 0u || (u != 0u && (st & 1u) == 0u && (u & 1u) != 0u)) {
+        if (!th_tiny_meta_ok(m)) {
             return fail(t, th_addr(s->blocks[i])); /* I10 */
-        }
-        /* Each used unit belongs to the object started at or below it. */
-        for (uint32_t un = 0; un < 4u; un++) {
-            if (((u >> un) & 1u) != 0u && ((st >> un) & 1u) == 0u &&
-                (un == 0u || ((u >> (un - 1u)) & 1u) == 0u)) {
-                return fail(t, th_addr(s->blocks[i])); /* I10 */
-            }
         }
         uint32_t c = (s == h->tiny_cur && i == h->tiny_cur_idx) ? 0u : th_tiny_class(u);
         for (uint32_t j = 0; j < 4u; j++) {

@@ -360,6 +360,16 @@ TH_INLINE uint32_t th_gen_bsize_for(size_t size)
 extern const uint8_t th_tiny_classes[16];
 TH_INLINE uint32_t th_tiny_class(uint32_t u) { return th_tiny_classes[u & 15u]; }
 
+/* I10 for one bookkeeping byte m (U | S << 4): S within U, and every used
+ * unit that starts no object continues the one below it. */
+TH_INLINE bool th_tiny_meta_ok(uint32_t m)
+{
+    uint32_t u    = m & 15u;
+    uint32_t st   = m >> 4;
+    uint32_t cont = u & ~st; /* used units that start no object */
+    return (st & ~u) == 0u && (cont & ~(u << 1)) == 0u;
+}
+
 /* Faults and hooks (th_region.c). */
 void th_raise(th_heap *h, th_fault kind, const void *ptr);
 void th_report(const th_heap *h, th_fault kind, const void *ptr);

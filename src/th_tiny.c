@@ -312,9 +312,8 @@ TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
     if (!slab_header_ok(h, s)) {
         return false; /* reported */
     }
-    uint32_t in   = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
-    uint32_t cont = u & ~st; /* used units that start no object */
-    ok            = ok && (c != 0u || in == 0u) && (cont & ~(u << 1)) == 0u && links_ok(h, s);
+    uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
+    ok          = ok && (c != 0u || in == 0u) && th_tiny_meta_ok(m) && links_ok(h, s);
 #endif
     if (TH_UNLIKELY(!ok)) {
         th_raise(h, TH_FAULT_CORRUPTION, th_at(a));
