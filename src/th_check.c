@@ -42,9 +42,10 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
 {
     uint32_t seen = 0u;
     for (uint32_t i = 0; i < TH_SLAB_BLOCKS; i++) {
-        uint32_t m = s->meta[i];
-        uint32_t u = m & 15u;
-        if (!th_tiny_meta_ok(m)) {
+        uint32_t m  = s->meta[i];
+        uint32_t u  = m & 15u;
+        uint32_t st = m >> 4;
+        if ((st & ~u) != 0u || !th_tiny_runs_ok(u, st)) {
             return fail(t, th_addr(s->blocks[i])); /* I10 */
         }
         uint32_t c = (s == h->tiny_cur && i == h->tiny_cur_idx) ? 0u : th_tiny_class(u);

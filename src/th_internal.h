@@ -360,14 +360,12 @@ TH_INLINE uint32_t th_gen_bsize_for(size_t size)
 extern const uint8_t th_tiny_classes[16];
 TH_INLINE uint32_t th_tiny_class(uint32_t u) { return th_tiny_classes[u & 15u]; }
 
-/* I10 for one bookkeeping byte m (U | S << 4): S within U, and every used
- * unit that starts no object continues the one below it. */
-TH_INLINE bool th_tiny_meta_ok(uint32_t m)
+/* The second half of I10 for a block with used units u and object starts
+ * st: every used unit that starts no object continues the one below it
+ * (the first half, st within u, is checked with it). */
+TH_INLINE bool th_tiny_runs_ok(uint32_t u, uint32_t st)
 {
-    uint32_t u    = m & 15u;
-    uint32_t st   = m >> 4;
-    uint32_t cont = u & ~st; /* used units that start no object */
-    return (st & ~u) == 0u && (cont & ~(u << 1)) == 0u;
+    return ((u & ~st) & ~(u << 1)) == 0u;
 }
 
 /* Faults and hooks (th_region.c). */

@@ -313,7 +313,7 @@ TH_HOT bool locate(th_heap *h, const th_slab *s, uintptr_t a, tiny_loc *l)
         return false; /* reported */
     }
     uint32_t in = (s->map[0] | s->map[1] | s->map[2] | s->map[3]) >> i & 1u;
-    ok          = ok && (c != 0u || in == 0u) && th_tiny_meta_ok(m) && links_ok(h, s);
+    ok          = ok && (c != 0u || in == 0u) && th_tiny_runs_ok(u, st) && links_ok(h, s);
 #endif
     if (TH_UNLIKELY(!ok)) {
         th_raise(h, TH_FAULT_CORRUPTION, th_at(a));
