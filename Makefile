@@ -56,6 +56,22 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 
+# Every verb sets the machine up first: tests-qemu/scripts/setup.sh installs what is
+# missing (as root) or prints the apt-get line and fails; it is silent and fast when
+# nothing is. It runs here, while make reads this file, so that it comes before any
+# compile, also under -j and for verbs whose work is only file targets (make bench,
+# make fuzz, make test-NAME). Once per command: not in sub-makes, nor when make
+# restarts to read regenerated dependency files. clean, help and setup do not need it.
+NO_SETUP_GOALS := clean help setup print-qemu-env bench-clean
+ifeq ($(MAKELEVEL)$(MAKE_RESTARTS),0)
+ifneq ($(filter-out $(NO_SETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
+SETUP_STATUS := $(shell tests-qemu/scripts/setup.sh >&2; echo $$?)
+ifneq ($(SETUP_STATUS),0)
+$(error setup failed (above); nothing was built)
+endif
+endif
+endif
+
 ifeq ($(V),1)
 Q   :=
 msg  =
@@ -191,7 +207,7 @@ build/lint/results/bound.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
 
 .PHONY: stack stack-board threads lint-threads headers-cxx headers-cxx-board lint-headers-cxx misra lint-misra
-.PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy lint-readme \
+.PHONY: all lib base run check check-boards size size-objs size-board lint lint-cppcheck lint-clang-tidy lint-readme lint-setup \
         clean setup board-check FORCE print-qemu-env $(addprefix check-board-,$(BOARDS))
 
 all: $(LIB) $(foreach n,$(ALL_NAMES),$(if $(call runs_on,$(n)),$(call elf_of,$(n))))
@@ -207,7 +223,7 @@ RUN_ENV = QEMU='$(QEMU)' QEMU_MACHINE='$(QEMU_MACHINE)' QEMU_CPU='$(QEMU_CPU)' \
 print-qemu-env:
 	@printf '%s\n' "$(RUN_ENV)"
 
-run: setup
+run:
 	$(Q)case "$(ARCH_DIR)" in board/common/cortex-m) ;; *) \
 	    echo "make run: the demo runs on Cortex-M boards only (it uses newlib-nano), not on $(BOARD);" \
 	    "try BOARD=mps2-an385, microbit, mps2-an386 or mps2-an505, or make check BOARDS=$(BOARD)" >&2; \
@@ -228,7 +244,7 @@ test-%: FORCE
 # result line to a .res file and prints it; recipes never fail, so everything
 # runs. tests-qemu/scripts/summary.sh then tallies and sets the exit status.
 
-check: setup
+check:
 	$(Q)rm -rf $(addsuffix /results,$(addprefix build/,$(BOARDS))) build/lint/results \
 	    build/quality/results
 	$(Q)start=$$(date +%s); \
@@ -236,7 +252,7 @@ check: setup
 	tests-qemu/scripts/summary.sh $$start $(BOARDS) lint $(if $(QUALITY_RES),quality)
 
 # Checks that are not per board, tallied under "lint".
-LINT_ENTRIES := cppcheck clang-tidy misra stack bench-smoke bound readme threads headers-cxx
+LINT_ENTRIES := cppcheck clang-tidy misra stack bench-smoke bound readme threads headers-cxx setup
 check-boards: $(addprefix check-board-,$(BOARDS)) $(LINT_ENTRIES:%=build/lint/results/%.res)
 $(LINT_ENTRIES:%=build/lint/results/%.res): | build/lint/results/expected
 build/lint/results/expected: FORCE
@@ -314,6 +330,10 @@ lint: lint-cppcheck lint-clang-tidy lint-readme
 # README's code examples are the code tests run (tests-qemu/test_example.c).
 lint-readme:
 	$(Q)python3 tests-qemu/scripts/readme-snippets.py README.md
+# What a machine without a package gets from setup.sh and the make verbs, shown as a
+# user who is not root with qemu-system-arm left off PATH (nothing is installed).
+lint-setup:
+	$(Q)tests-qemu/scripts/check-setup.sh
 lint-cppcheck:
 	$(Q)test -n "$(LINT_SRCS)" || { echo "lint: no src/*.c or src/port/*.c files"; exit 1; }
 	$(call msg,CPPC,$(LINT_SRCS))
@@ -414,6 +434,6 @@ help:
 	@sed -n '3,/^# A board/{/^# A board/d;s/^# \{0,1\}//;p}' Makefile
 
 include tests-qemu/bench/bench.mk
-bench bound bound-check: setup
+bench bound bound-check:
 
 FORCE:
