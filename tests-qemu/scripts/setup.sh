@@ -24,8 +24,10 @@ commands=(
 )
 # packages without a command of their own
 # (libstdc++-arm-none-eabi-newlib: libstdc++_nano/libsupc++_nano and the C++ headers that
-# arm-none-eabi-g++ needs for the consumer:cxx and lint headers-cxx entries)
-libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-14-dev libtsan2
+# arm-none-eabi-g++ needs for the consumer:cxx and lint headers-cxx entries;
+# libclang-rt-dev: libFuzzer and the sanitizer runtimes of Debian's default clang,
+# whichever version that is, so that a newer Debian needs no change here)
+libraries=(libnewlib-arm-none-eabi picolibc-arm-none-eabi gcc-multilib libclang-rt-dev libtsan2
            libstdc++-arm-none-eabi-newlib)
 
 missing=()
