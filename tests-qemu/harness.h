@@ -39,6 +39,24 @@
 /** Failed checks so far. */
 extern int h_failures;
 
+/** The address of p, hidden from the optimiser. GCC assumes the alignment
+ *  that malloc, calloc, realloc, aligned_alloc, posix_memalign, operator new
+ *  and an _Alignas object promise, and folds a test of those low bits to
+ *  "aligned" without reading them; a test of alignment must read the bits
+ *  the allocator really returned, so it takes the address through this. */
+static inline uintptr_t h_addr(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    __asm__("" : "+r"(a));
+    return a;
+}
+
+/** 1 when p is a multiple of align (a power of two), read through h_addr. */
+static inline int h_aligned(const void *p, uintptr_t align)
+{
+    return (h_addr(p) & (align - 1u)) == 0u;
+}
+
 /** Each check evaluates its arguments once, prints file:line and what
  *  failed, counts the failure and continues. Each is an expression worth 1
  *  when the check held and 0 when it failed, so a test can stop early:

@@ -66,9 +66,11 @@ static th_stats stats(void)
     return th_get_stats(th_default());
 }
 
+/* Through h_aligned: GCC takes malloc's alignment on trust and would fold
+ * these checks away. lc_basic checks that it does not. */
 static int aligned(const void *p, uintptr_t a)
 {
-    return ((uintptr_t)p & (a - 1u)) == 0u;
+    return h_aligned(p, a);
 }
 
 /* malloc, free, usable size, malloc(0), tiny objects, realloc, calloc. */
@@ -77,6 +79,9 @@ LC_CHECK lc_basic(void)
     th_stats s0 = stats();
     char    *p  = malloc(100);
     CHECK(p != NULL && aligned(p, 8));
+    /* The alignment checks read the address malloc returned: 4 bytes into
+     * the block must fail them (a check folded to "aligned" would pass). */
+    CHECK(!aligned(p + 4, 8) && aligned(p + 8, 8));
     th_stats s1 = stats();
     CHECK_EQ(s1.allocs, s0.allocs + 1u);
     CHECK(s1.in_use >= s0.in_use + 100u);
@@ -163,6 +168,65 @@ LC_CHECK lc_small_live(void)
             free(live[i]);
         }
     }
+}
+
+/* The application's own 4-byte object on the port's heap (th_malloc on
+ * th_default(), which the port would have rounded to 8) as the current tiny
+ * block's first unit: what the port places after it, a malloc of 9..15 bytes
+ * and a realloc that cannot grow in place, stays 8-aligned. Under the Go tiny
+ * rule (test_newlib_go) that takes the port's rounding on both paths; without
+ * it, a 12-byte object would land 4 bytes into the block. */
+LC_CHECK lc_small_after_direct(void)
+{
+    static void *held[32];
+    size_t       nheld = 0;
+    /* q and r fill one block (q its first half), so q cannot grow in place. */
+    unsigned char *q = NULL;
+    unsigned char *r = NULL;
+    while (nheld + 2u <= 30u) {
+        q = malloc(8);
+        r = malloc(8);
+        CHECK(q != NULL && r != NULL);
+        if (aligned(q, 16) && r == q + 8) {
+            break;
+        }
+        held[nheld++] = q;
+        held[nheld++] = r;
+        q = NULL;
+    }
+    CHECK(q != NULL);
+    /* d starts a block: the current block, with room from its 4th byte on. */
+    void *d = NULL;
+    while (q != NULL && nheld < 30u) {
+        d = th_malloc(th_default(), 4);
+        CHECK(d != NULL);
+        if (aligned(d, 16)) {
+            break;
+        }
+        held[nheld++] = d;
+        d = NULL;
+    }
+    CHECK(d != NULL);
+    if (q == NULL || d == NULL) {
+        return;
+    }
+    for (size_t n = 9; n < 16u; n++) {
+        void *m = malloc(n);
+        CHECK(m != NULL && aligned(m, 8));
+        free(m);
+    }
+    memcpy(q, "tinyhea", 8);
+    uintptr_t      qa = (uintptr_t)q;
+    unsigned char *q2 = realloc(q, 12);
+    CHECK(q2 != NULL && (uintptr_t)q2 != qa && aligned(q2, 8));
+    CHECK(q2 != NULL && memcmp(q2, "tinyhea", 8) == 0);
+    free(q2);
+    free(r);
+    th_free(th_default(), d);
+    for (size_t i = 0; i < nheld; i++) {
+        free(held[i]); /* the 4-byte ones too: free() takes any block of th_default() */
+    }
+    CHECK(th_check(th_default()));
 }
 
 /* Aligned allocation, the bad alignments each API rejects, mallinfo and
@@ -503,6 +567,7 @@ LC_CHECK lc_all(void)
 {
     lc_basic();
     lc_small_live();
+    lc_small_after_direct();
     lc_aligned_and_info();
     lc_errno();
     lc_page_and_reallocf();

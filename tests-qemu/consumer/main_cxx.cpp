@@ -95,9 +95,13 @@ bool inside_heap(const void *p)
     return a >= lo && a - lo < reinterpret_cast<std::uintptr_t>(th_heap_size);
 }
 
+/* The address read through an empty asm: GCC takes operator new's and
+ * malloc's alignment on trust and would fold a plain test to "aligned". */
 bool aligned(const void *p, std::size_t a)
 {
-    return reinterpret_cast<std::uintptr_t>(p) % a == 0u;
+    std::uintptr_t v = reinterpret_cast<std::uintptr_t>(p);
+    __asm__("" : "+r"(v));
+    return v % a == 0u;
 }
 
 /* Every pointer malloc returns is 8-aligned (newlib's MALLOC_ALIGN); on
