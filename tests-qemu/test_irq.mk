@@ -21,6 +21,9 @@ irq-latency:
 	        build/irqlat/$(IRQ_LAT_CONFIG)/$$b/tests-qemu/test_irq.elf >/dev/null || exit 1; \
 	    eval "$$($(MAKE) -s BOARD=$$b print-qemu-env)"; \
 	    echo "== $$b ($(IRQ_LAT_CONFIG))"; \
-	    timeout 300 $$QEMU -machine $$QEMU_MACHINE $$QEMU_FLAGS -icount shift=8 \
-	        -kernel build/irqlat/$(IRQ_LAT_CONFIG)/$$b/tests-qemu/test_irq.elf </dev/null 2>&1 | tr -d '\r'; \
+	    out=$$(timeout 300 $$QEMU -machine $$QEMU_MACHINE $$QEMU_FLAGS -icount shift=8 \
+	        -kernel build/irqlat/$(IRQ_LAT_CONFIG)/$$b/tests-qemu/test_irq.elf </dev/null 2>&1); \
+	    st=$$?; printf '%s\n' "$$out" | tr -d '\r'; \
+	    if [ $$st -ne 0 ] || ! printf '%s\n' "$$out" | grep -q '^PASS test_irq'; then \
+	        echo "irq-latency: test_irq did not pass on $$b (QEMU status $$st)"; exit 1; fi; \
 	done
