@@ -5,7 +5,7 @@
 #   make coverage   host build of src/ with --coverage; runs every host test
 #                   and replays the fuzz corpus, then gcovr reports line and
 #                   branch coverage of src/th_*.c (text summary on stdout,
-#                   HTML in build/coverage/html/index.html). Fails under
+#                   HTML in build/coverage/index.html). Fails under
 #                   COV_MIN_LINES / COV_MIN_BRANCHES percent.
 #   make analyze    gcc -fanalyzer on src/*.c (debug and release configs) and
 #                   on the bare-metal ports with arm-none-eabi-gcc; warnings
