@@ -29,6 +29,8 @@ BENCH_STEPS   ?= 20000
 BENCH_JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 BENCH_TIMEOUT ?= 120
 BENCH_PYTHON  ?= python3
+# Compile and link lines are shown with V=1 only (the runs' own lines always).
+BENCH_Q       := $(if $(filter 1,$(V)),,@)
 
 BENCH_TARGETS := m3 m0plus
 BENCH_ARCH_m3     := -mcpu=cortex-m3 -mthumb
@@ -87,22 +89,22 @@ BENCH_ALLOC_OBJS_$(1)_$(2) = $(if $(filter th,$(BENCH_KIND_$(2))),\
 
 $(BENCH_B)/$(1)/$(2)/%.o: src/%.c $(BENCH_TH_DEPS) $(BENCH_DIR)/bench.mk
 	@mkdir -p $$(@D)
-	$$(BENCH_CC) $$(BENCH_CF_$(1)_$(2)) -c $$< -o $$@
+	$$(BENCH_Q)$$(BENCH_CC) $$(BENCH_CF_$(1)_$(2)) -c $$< -o $$@
 $(BENCH_B)/$(1)/$(2)/%.o: $(BENCH_DIR)/%.c $(BENCH_DIR)/bench.h $(BENCH_TH_DEPS) $(BENCH_DIR)/bench.mk
 	@mkdir -p $$(@D)
-	$$(BENCH_CC) $$(BENCH_CF_$(1)_$(2)) -c $$< -o $$@
+	$$(BENCH_Q)$$(BENCH_CC) $$(BENCH_CF_$(1)_$(2)) -c $$< -o $$@
 
 $(BENCH_B)/$(1)/$(2)/bench.elf: $$(addprefix $(BENCH_B)/$(1)/$(2)/,$(BENCH_COMMON:.c=.o) \
         alloc_$(BENCH_KIND_$(2)).o) $$(BENCH_ALLOC_OBJS_$(1)_$(2)) $(BENCH_DIR)/bench.ld
-	$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
+	$$(BENCH_Q)$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
 	    -Wl,-Map=$$(@:.elf=.map) -o $$@ $$(filter %.o,$$^) -lgcc
 $(BENCH_B)/$(1)/$(2)/size.elf: $$(addprefix $(BENCH_B)/$(1)/$(2)/,startup.o mem.o size_main.o) \
         $$(BENCH_ALLOC_OBJS_$(1)_$(2)) $(BENCH_DIR)/bench.ld
-	$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
+	$$(BENCH_Q)$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
 	    -Wl,-Map=$$(@:.elf=.map) -o $$@ $$(filter %.o,$$^) -lgcc
 $(BENCH_B)/$(1)/$(2)/bound.elf: $$(addprefix $(BENCH_B)/$(1)/$(2)/,startup.o mem.o size_main.o) \
         $$(BENCH_ALLOC_OBJS_$(1)_$(2)) $(BENCH_DIR)/bench.ld
-	$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
+	$$(BENCH_Q)$$(BENCH_CC) $(BENCH_ARCH_$(1)) $(BENCH_SPECS_$(2)) $(BENCH_LDFLAGS) \
 	    $(BENCH_BOUND_KEEP) -o $$@ $$(filter %.o,$$^) -lgcc
 endef
 $(foreach t,$(BENCH_TARGETS),$(foreach a,$(BENCH_ALLOCS),$(eval $(call bench_rules,$(t),$(a)))))
@@ -135,7 +137,7 @@ bound: $(BENCH_BOUND_ELFS) $(BENCH_WORST_ELFS)
 	    $(wildcard $(BENCH_B)/work/raw/$(t)_$(a)_*_[0-9]*_[0-9]*.txt)) &&)) true
 $(BENCH_B)/bound-selftest.elf: $(BENCH_DIR)/bound_selftest.c $(BENCH_DIR)/bench.mk
 	@mkdir -p $(@D)
-	$(BENCH_CC) $(BENCH_ARCH_m3) $(BENCH_CFLAGS) -nostdlib -nostartfiles -Wl,-e,st_start \
+	$(BENCH_Q)$(BENCH_CC) $(BENCH_ARCH_m3) $(BENCH_CFLAGS) -nostdlib -nostartfiles -Wl,-e,st_start \
 	    -Wl,--gc-sections $< -o $@
 bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS) $(BENCH_WORST_ELFS) $(BENCH_B)/bound-selftest.elf
 	$(BENCH_PYTHON) $(BENCH_DIR)/bound.py --selftest $(BENCH_B)/bound-selftest.elf $(BENCH_CC) \
