@@ -63,15 +63,22 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 # missing (as root) or prints the apt-get line and fails; it is silent and fast when
 # nothing is. It runs here, while make reads this file, so that it comes before any
 # compile, also under -j and for verbs whose work is only file targets (make bench,
-# make fuzz, make test-NAME). Once per command: not in sub-makes, nor when make
-# restarts to read regenerated dependency files. clean, help and setup do not need it.
+# make fuzz, make test-NAME). Once per command: TINYHEAP_SETUP_DONE, exported, keeps
+# this Makefile's own sub-makes from running it again (a make started by another
+# project's make still runs it), and so does a restart to read regenerated files.
+# Not for clean, help and setup, nor for a dry run or a query (make -n, -q, -p: an
+# IDE's or the shell's completion must not install packages).
 NO_SETUP_GOALS := clean help setup print-qemu-env bench-clean
-ifeq ($(MAKELEVEL)$(MAKE_RESTARTS),0)
+SETUP_LETTERS := $(filter-out -%,$(firstword $(MAKEFLAGS)))
+SETUP_DRY_RUN := $(or $(findstring n,$(SETUP_LETTERS)),$(findstring q,$(SETUP_LETTERS)),\
+                 $(findstring p,$(SETUP_LETTERS)),$(__BASH_MAKE_COMPLETION__))
+ifeq ($(TINYHEAP_SETUP_DONE)$(MAKE_RESTARTS)$(SETUP_DRY_RUN),)
 ifneq ($(filter-out $(NO_SETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
-SETUP_STATUS := $(shell tests-qemu/scripts/setup.sh >&2; echo $$?)
+SETUP_STATUS := $(shell bash tests-qemu/scripts/setup.sh >&2; echo $$?)
 ifneq ($(SETUP_STATUS),0)
 $(error setup failed (above); nothing was built)
 endif
+export TINYHEAP_SETUP_DONE := 1
 endif
 endif
 
@@ -206,7 +213,8 @@ build/lint/results/bench-smoke.res: FORCE
 build/lint/results/stack.res: FORCE
 	$(Q)$(ENTRY) --result $@ --board lint --entry stack -- $(MAKE) stack
 
-build/lint/results/bound.res: FORCE
+# After bench-smoke: both build the same smoke images, each in a make of its own.
+build/lint/results/bound.res: FORCE | build/lint/results/bench-smoke.res
 	$(Q)$(ENTRY) --result $@ --board lint --entry bound -- $(MAKE) bound-check
 
 .PHONY: stack stack-board threads lint-threads headers-cxx headers-cxx-board lint-headers-cxx misra lint-misra
@@ -218,7 +226,7 @@ lib: $(LIB)
 base: $(BOARD_OBJS) $(HARNESS)
 
 setup:
-	$(Q)tests-qemu/scripts/setup.sh
+	$(Q)bash tests-qemu/scripts/setup.sh
 
 # Environment for tests-qemu/scripts/run-test.sh.
 RUN_ENV = QEMU='$(QEMU)' QEMU_MACHINE='$(QEMU_MACHINE)' QEMU_CPU='$(QEMU_CPU)' \
@@ -352,7 +360,7 @@ build/lint/tidy/%.ok: % .clang-tidy $(wildcard src/*.h src/port/*.h)
 	@mkdir -p $(@D)
 	$(call msg,TIDY,$<)
 	$(Q)out=$$(clang-tidy --quiet $< -- $(LINT_DEFS) $(LINT_FLAGS_$<) 2>&1); st=$$?; \
-	    printf '%s\n' "$$out" | grep -v '^[0-9]* warnings\{0,1\} generated\.$$' || true; \
+	    if [ -n "$$out" ]; then printf '%s\n' "$$out" | grep -v '^[0-9]* warnings\{0,1\} generated\.$$' || true; fi; \
 	    [ $$st -eq 0 ] && touch $@
 
 build/lint/results/%.res: FORCE
@@ -439,6 +447,5 @@ help:
 	@sed -n '3,/^# A board/{/^# A board/d;s/^# \{0,1\}//;p}' Makefile
 
 include tests-qemu/bench/bench.mk
-bench bound bound-check:
 
 FORCE:

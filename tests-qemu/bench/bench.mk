@@ -149,10 +149,7 @@ bound-check: $(BENCH_BOUND_ELFS) $(BENCH_SMOKE_ELFS) $(BENCH_WORST_ELFS) $(BENCH
 
 .PHONY: bench bench-build bench-smoke bench-verify bench-readme bench-clean
 bench-build: $(BENCH_ELFS)
-# The images are built in parallel first (one at a time took 35 s of a clean run).
-BENCH_MAKEFILE := $(firstword $(MAKEFILE_LIST))
-bench:
-	@$(MAKE) --no-print-directory -f $(BENCH_MAKEFILE) -j$(BENCH_JOBS) bench-build
+bench: $(BENCH_ELFS)
 	$(BENCH_RUN) --seeds $(BENCH_SEEDS) --steps $(BENCH_STEPS) --out $(BENCH_DIR)/results \
 	    --work $(BENCH_B)/work
 	$(BENCH_PYTHON) $(BENCH_DIR)/splice_readme.py README.md $(BENCH_DIR)/results/results.md

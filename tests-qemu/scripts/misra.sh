@@ -8,8 +8,8 @@
 # both configurations, and the count per rule is compared with
 # tests-qemu/misra-deviations.txt, the project's deviation record: the check
 # fails when a rule that file does not list is violated, or a listed rule
-# more often than the file allows. A rule found less often than allowed is
-# reported, so that the record can be tightened.
+# more or less often than the file says: the record, and README's table taken
+# from it, stay exact.
 #
 # The addon checks a subset of the guidelines (no rule texts are used or
 # needed); what it reports is all this check can say.
