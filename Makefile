@@ -338,9 +338,15 @@ LINT_FLAGS_src/port/picolibc.c := --target=arm-none-eabi -mcpu=cortex-m3 -mthumb
 LINT_FLAGS_src/port/freertos_heap.c := $(LINT_PORT_INCS)
 
 lint: lint-cppcheck lint-clang-tidy lint-readme
-# README's code examples are the code tests run (tests-qemu/test_example.c).
+# README's code examples are the code tests run (tests-qemu/test_example.c), and
+# its bad-input and corruption tables are the ones those tests print: they are
+# built for the host in a directory of their own (make check runs the host
+# board's tests alongside) and run again.
+README_TABLE_TESTS := test_badinput test_corrupt
+README_TABLES      := build/lint/readme-host
 lint-readme:
-	$(Q)python3 tests-qemu/scripts/readme-snippets.py README.md
+	$(Q)$(MAKE) -s BOARD=host B=$(README_TABLES) $(README_TABLE_TESTS:%=$(README_TABLES)/tests-qemu/%.elf)
+	$(Q)python3 tests-qemu/scripts/readme-snippets.py --tables $(README_TABLES) README.md
 # What a machine without a package gets from setup.sh and the make verbs, shown as a
 # user who is not root with qemu-system-arm left off PATH (nothing is installed).
 lint-setup:

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Checks that README.md's code examples are the code make check runs.
+"""Checks that README.md's code examples and test tables are what make check runs.
 
 A fenced block right after a line `<!-- from: PATH -->` must equal, line for
 line, the text of PATH between its `/* README:begin */` and
-`/* README:end */` lines. Exit status 1 (with the first differing line) when
-one does not, or when a marker names nothing; 0 otherwise.
-Usage: readme-snippets.py [README.md]
+`/* README:end */` lines. With --tables DIR, a table right after a line
+`<!-- printed by: tests-qemu/NAME.c -->` must equal, line for line, the table
+lines (those starting with `|`) that the host test DIR/tests-qemu/NAME.elf
+prints; the test is run and must pass. Exit status 1 (with the first
+differing line) when one does not, or when a marker names nothing; 0
+otherwise.
+Usage: readme-snippets.py [--tables DIR] [README.md]
 """
+import os
 import re
+import subprocess
 import sys
 
 
@@ -22,8 +28,54 @@ def region(path):
     return lines[a + 1:b]
 
 
+def compare(readme, at, block, want, source):
+    """Exits at the first line where block (README's, starting at line at) and want differ."""
+    for k in range(max(len(block), len(want))):
+        got = block[k] if k < len(block) else "<end of the README block>"
+        exp = want[k] if k < len(want) else "<end of the source>"
+        if got != exp:
+            sys.exit(f"readme-snippets: {readme}:{at + k} differs from {source}:\n"
+                     f"  README: {got}\n  source: {exp}")
+
+
+def printed_table(exe):
+    """The table lines a host test prints; the test must pass."""
+    run = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=120, check=False)
+    out = run.stdout.decode("utf-8", "replace").replace("\r", "").split("\n")
+    if run.returncode != 0:
+        sys.exit(f"readme-snippets: {exe} failed (status {run.returncode}):\n"
+                 + "\n".join(out[-5:]))
+    return [ln for ln in out if ln.startswith("|")]
+
+
+def check_tables(readme, lines, tables):
+    found = 0
+    for i, ln in enumerate(lines):
+        m = re.fullmatch(r"<!-- printed by: tests-qemu/(\w+)\.c -->", ln.strip())
+        if not m:
+            continue
+        found += 1
+        end = i + 1
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        if end == i + 1:
+            sys.exit(f"readme-snippets: {readme}:{i + 1}: no table after the marker")
+        exe = os.path.join(tables, "tests-qemu", m.group(1) + ".elf")
+        want = printed_table(exe)
+        compare(readme, i + 2, lines[i + 1:end], want, exe)
+        print(f"readme-snippets: {readme}:{i + 1}: table ({len(want)} lines) is what "
+              f"{m.group(1)} prints")
+    if found == 0:
+        sys.exit(f"readme-snippets: no <!-- printed by: ... --> marker in {readme}")
+
+
 def main():
-    readme = sys.argv[1] if len(sys.argv) > 1 else "README.md"
+    args = sys.argv[1:]
+    tables = None
+    if args[:1] == ["--tables"]:
+        tables, args = args[1], args[2:]
+    readme = args[0] if args else "README.md"
     lines = open(readme, encoding="utf-8").read().split("\n")
     found = 0
     for i, ln in enumerate(lines):
@@ -36,16 +88,13 @@ def main():
         end = next((k for k in range(i + 2, len(lines)) if lines[k].startswith("```")), None)
         if end is None:
             sys.exit(f"readme-snippets: {readme}:{i + 2}: code block never closed")
-        block, want = lines[i + 2:end], region(m.group(1))
-        for k in range(max(len(block), len(want))):
-            got = block[k] if k < len(block) else "<end of block>"
-            exp = want[k] if k < len(want) else "<end of region>"
-            if got != exp:
-                sys.exit(f"readme-snippets: {readme}:{i + 3 + k} differs from {m.group(1)}:\n"
-                         f"  README: {got}\n  source: {exp}")
+        want = region(m.group(1))
+        compare(readme, i + 3, lines[i + 2:end], want, m.group(1))
         print(f"readme-snippets: {readme}:{i + 1}: {m.group(1)} ({len(want)} lines) matches")
     if found == 0:
         sys.exit(f"readme-snippets: no <!-- from: PATH --> marker in {readme}")
+    if tables is not None:
+        check_tables(readme, lines, tables)
 
 
 if __name__ == "__main__":
