@@ -7,7 +7,8 @@ line, the text of PATH between its `/* README:begin */` and
 `/* README:end */` lines. With --tables DIR, a table right after a line
 `<!-- printed by: tests-qemu/NAME.c -->` must equal, line for line, the table
 lines (those starting with `|`) that the host test DIR/tests-qemu/NAME.elf
-prints; the test is run and must pass. Exit status 1 (with the first
+prints; the test is run and must pass, and every test built in DIR/tests-qemu
+needs such a table. Exit status 1 (with the first
 differing line) when one does not, or when a marker names nothing; 0
 otherwise.
 Usage: readme-snippets.py [--tables DIR] [README.md]
@@ -49,13 +50,26 @@ def printed_table(exe):
     return [ln for ln in out if ln.startswith("|")]
 
 
+def markers(readme, lines, pattern, name):
+    """(line index, match) of each marker line; exits when there is none."""
+    found = [(i, m) for i, m in
+             ((i, re.fullmatch(pattern, ln.strip())) for i, ln in enumerate(lines)) if m]
+    if not found:
+        sys.exit(f"readme-snippets: no {name} marker in {readme}")
+    return found
+
+
 def check_tables(readme, lines, tables):
-    found = 0
-    for i, ln in enumerate(lines):
-        m = re.fullmatch(r"<!-- printed by: tests-qemu/(\w+)\.c -->", ln.strip())
-        if not m:
-            continue
-        found += 1
+    built = sorted(f[:-4] for f in os.listdir(os.path.join(tables, "tests-qemu"))
+                   if f.endswith(".elf"))
+    found = markers(readme, lines, r"<!-- printed by: tests-qemu/(\w+)\.c -->",
+                    "<!-- printed by: tests-qemu/NAME.c -->")
+    shown = [m.group(1) for _, m in found]
+    for name in built:
+        if name not in shown:
+            sys.exit(f"readme-snippets: {readme} has no table printed by {name} "
+                     f"(built in {tables})")
+    for i, m in found:
         end = i + 1
         while end < len(lines) and lines[end].startswith("|"):
             end += 1
@@ -66,8 +80,6 @@ def check_tables(readme, lines, tables):
         compare(readme, i + 2, lines[i + 1:end], want, exe)
         print(f"readme-snippets: {readme}:{i + 1}: table ({len(want)} lines) is what "
               f"{m.group(1)} prints")
-    if found == 0:
-        sys.exit(f"readme-snippets: no <!-- printed by: ... --> marker in {readme}")
 
 
 def main():
@@ -77,12 +89,7 @@ def main():
         tables, args = args[1], args[2:]
     readme = args[0] if args else "README.md"
     lines = open(readme, encoding="utf-8").read().split("\n")
-    found = 0
-    for i, ln in enumerate(lines):
-        m = re.fullmatch(r"<!-- from: (\S+) -->", ln.strip())
-        if not m:
-            continue
-        found += 1
+    for i, m in markers(readme, lines, r"<!-- from: (\S+) -->", "<!-- from: PATH -->"):
         if i + 1 >= len(lines) or not lines[i + 1].startswith("```"):
             sys.exit(f"readme-snippets: {readme}:{i + 1}: no code block after the marker")
         end = next((k for k in range(i + 2, len(lines)) if lines[k].startswith("```")), None)
@@ -91,8 +98,6 @@ def main():
         want = region(m.group(1))
         compare(readme, i + 3, lines[i + 2:end], want, m.group(1))
         print(f"readme-snippets: {readme}:{i + 1}: {m.group(1)} ({len(want)} lines) matches")
-    if found == 0:
-        sys.exit(f"readme-snippets: no <!-- from: PATH --> marker in {readme}")
     if tables is not None:
         check_tables(readme, lines, tables)
 
