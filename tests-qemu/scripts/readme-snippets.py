@@ -8,9 +8,8 @@ line, the text of PATH between its `/* README:begin */` and
 `<!-- printed by: tests-qemu/NAME.c -->` must equal, line for line, the table
 lines (those starting with `|`) that the host test DIR/tests-qemu/NAME.elf
 prints; the test is run and must pass, and every test built in DIR/tests-qemu
-needs such a table. Exit status 1 (with the first
-differing line) when one does not, or when a marker names nothing; 0
-otherwise.
+needs such a table. Exit status 1 (with the first differing line) when one
+does not, or when a marker names nothing; 0 otherwise.
 Usage: readme-snippets.py [--tables DIR] [README.md]
 """
 import os
