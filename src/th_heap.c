@@ -348,7 +348,7 @@ TH_INLINE th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, 
         bin_insert(h, r, rest); /* the block after r keeps PREV_FREE */
     } else {
         bsize = size;
-        next_of(b, size)->header &= ~TH_PREV_FREE; /* restores I2 */
+        next_of(b, size)->header ^= TH_PF_FLIP; /* restores I2 */
     }
     b->header = th_mkheader(b, bsize, kind, TH_USED, pf);
 #if TH_FILL
@@ -368,7 +368,7 @@ TH_INLINE th_block *take_top(th_heap *h, uint32_t i, th_block *b, uint32_t size,
     uint32_t rest = size - bsize;
     if (rest < TH_MIN_BLOCK) {
         bin_pop(h, i, b, size);
-        next_of(b, size)->header &= ~TH_PREV_FREE; /* restores I2 */
+        next_of(b, size)->header ^= TH_PF_FLIP; /* restores I2 */
         b->header = th_mkheader(b, size, kind, TH_USED, 0u);
         bsize     = size;
     } else {
@@ -383,7 +383,7 @@ TH_INLINE th_block *take_top(th_heap *h, uint32_t i, th_block *b, uint32_t size,
             h->free_bytes -= bsize;
         }
         th_block *a = next_of(b, rest);
-        next_of(a, bsize)->header &= ~TH_PREV_FREE; /* restores I2 */
+        next_of(a, bsize)->header ^= TH_PF_FLIP; /* restores I2 */
         a->header = th_mkheader(a, bsize, kind, TH_USED, TH_PREV_FREE);
         b         = a;
     }
@@ -652,7 +652,9 @@ th_block *th_gen_release(th_heap *h, th_block *b)
          * stays, which says the same. */
         n->header = buried_mark(n);
 #endif
-        size += ns;
+        size += ns; /* the block after n already says PREV_FREE */
+    } else {
+        n->header ^= TH_PF_FLIP; /* restores I2 */
     }
     if ((hd & TH_PREV_FREE) != 0u) {
         uint32_t  ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
@@ -672,7 +674,6 @@ th_block *th_gen_release(th_heap *h, th_block *b)
             p->header                 = th_mkheader(p, ps + size, TH_KIND_GEN, 0u, 0u);
             *footer_of(p, ps + size)  = ps + size; /* I4 */
             h->free_bytes += size;
-            next_of(p, ps + size)->header |= TH_PREV_FREE; /* restores I2 */
             return p;
         }
         bin_remove(h, p, ps);
@@ -681,7 +682,6 @@ th_block *th_gen_release(th_heap *h, th_block *b)
     }
     b->header = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
     bin_insert_hot(h, b, size);
-    next_of(b, size)->header |= TH_PREV_FREE; /* restores I2 */
     return b;
 }
 
@@ -823,7 +823,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
         r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
         bin_insert(h, r, rest);
     } else {
-        next_of(b, total)->header &= ~TH_PREV_FREE;
+        next_of(b, total)->header ^= TH_PF_FLIP;
     }
 #if TH_FILL
     th_fill(n, (uint8_t)TH_FILL_FRESH_BYTE, bs - cur);

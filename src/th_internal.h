@@ -98,8 +98,10 @@ static inline __attribute__((always_inline)) unsigned th_log2_v6m(uint32_t x)
  * Subtleties:
  * - The check byte binds a header to its address, so a header copied from
  *   elsewhere, a stray write, or user data that a bad pointer makes us read
- *   as a header is rejected with probability 255/256. PREV_FREE is outside
- *   the seal so that a neighbour can flip it without resealing.
+ *   as a header is rejected with probability 255/256. PREV_FREE is not
+ *   hashed but mirrored into the check byte's bit 0, so that a neighbour
+ *   flips both with one XOR (TH_PF_FLIP) instead of resealing, and the bit
+ *   flipped alone (a missed or a forged merge) breaks the seal.
  * - A free block keeps its size in its last word (the footer) so that the
  *   block above can find it; a used block has no footer (4 bytes overhead).
  * - Each region ends with a sentinel: a sealed USED header of kind 3 and
@@ -118,6 +120,14 @@ typedef uint32_t th_word;
 #define TH_KIND_END   3u
 #define TH_CHECK_SHIFT 4u
 #define TH_CHECK_MASK (0xFFu << TH_CHECK_SHIFT)
+/* PREV_FREE is mirrored into the seal's lowest bit (header bit 4), so that
+ * a neighbour flips the two together with one XOR (TH_PF_FLIP), without
+ * computing the seal again: a sealed header stays sealed and a damaged one
+ * stays damaged, while PREV_FREE flipped alone breaks the seal. 0x12 is an
+ * immediate on Thumb-2 and for MOVS on ARMv6-M. */
+#define TH_SEAL_MUL   0x9E3779B1u /* the seal's multiplier: 2^32 / golden ratio */
+#define TH_PF_MIRROR  3u
+#define TH_PF_FLIP    (TH_PREV_FREE | (TH_PREV_FREE << TH_PF_MIRROR))
 #define TH_GRAN_SHIFT 12u
 #define TH_GRANULE    8u
 
@@ -296,17 +306,33 @@ struct th_heap {
 
 /* ---- Shared helpers ------------------------------------------------------- */
 
-/* The seal of a header: a multiplicative hash of the block's address and the
- * sealed fields. Deviation: MISRA-style pointer-to-integer conversion is the
- * point of the check. */
-TH_INLINE th_word th_seal(const th_block *b, th_word h)
+/* The hash behind a header's seal: the block's address and the sealed
+ * fields, multiplied by TH_SEAL_MUL; the seal is its top byte. PREV_FREE
+ * is not hashed but mirrored (TH_PF_FLIP). Deviation: MISRA-style
+ * pointer-to-integer conversion is the point of the check. */
+TH_INLINE uint32_t th_seal_hash(const th_block *b, th_word h)
 {
-    uint32_t x = (uint32_t)(uintptr_t)b ^ (h & ~(TH_CHECK_MASK | TH_PREV_FREE));
-    x *= 0x9E3779B1u;
-    return (h & ~TH_CHECK_MASK) | ((x >> 24) << TH_CHECK_SHIFT);
+    return ((uint32_t)(uintptr_t)b ^ (h & ~(TH_CHECK_MASK | TH_PREV_FREE))) * TH_SEAL_MUL;
 }
 
-TH_INLINE bool th_sealed(const th_block *b, th_word h) { return th_seal(b, h) == h; }
+/* Header h of block b with its check byte filled in: the hash's top byte,
+ * with PREV_FREE mirrored into its bit 0. */
+TH_INLINE th_word th_seal(const th_block *b, th_word h)
+{
+    return (h & ~TH_CHECK_MASK) | (((th_seal_hash(b, h) >> 24) << TH_CHECK_SHIFT) ^
+                                   ((h & TH_PREV_FREE) << TH_PF_MIRROR));
+}
+
+/* th_seal(b, h) == h, compared in the top byte: the hash's top byte, the
+ * check byte moved under it and PREV_FREE under its mirror cancel out
+ * exactly when h is sealed. Cheaper on Thumb-2 than rebuilding the header
+ * and comparing, which pays for most of the mirror. */
+TH_INLINE bool th_sealed(const th_block *b, th_word h)
+{
+    uint32_t x = th_seal_hash(b, h) ^ (h << (24u - TH_CHECK_SHIFT)) ^
+                 ((h & TH_PREV_FREE) << (24u - TH_CHECK_SHIFT + TH_PF_MIRROR));
+    return (x >> 24) == 0u;
+}
 
 TH_INLINE uint32_t th_bsize(th_word h) { return (h >> TH_GRAN_SHIFT) * TH_GRANULE; }
 TH_INLINE th_word th_kind(th_word h) { return (h & TH_KIND_MASK) >> TH_KIND_SHIFT; }

@@ -120,11 +120,15 @@ TH_COLD void forget_old_heap(uintptr_t start, size_t n)
  * size). The sentinel sits at the last word at 4 mod 8 before the end,
  * whatever the start. The header is exact to its address: random or zeroed
  * memory matches with probability 2^-31 (USED set, the other bits fixed but
- * PREV_FREE). */
+ * PREV_FREE and the seal bit that mirrors it). */
 static bool old_sentinel(uintptr_t at)
 {
-    const th_block *s = th_at(at);
-    return (s->header | TH_PREV_FREE) == th_mkheader(s, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+    const th_block *s  = th_at(at);
+    th_word         hd = s->header;
+    if ((hd & TH_PREV_FREE) == 0u) {
+        hd ^= TH_PF_FLIP; /* compared as if the block below were free */
+    }
+    return hd == th_mkheader(s, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
 }
 #endif
 

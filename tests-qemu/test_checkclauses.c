@@ -231,7 +231,7 @@ static void d_adjacent_free(void)
     uint32_t  size = th_bsize(b->header);
     reseal(b, size, TH_KIND_GEN, 0u, TH_PREV_FREE);
     *(th_word *)(th_addr(b) + size - sizeof(th_word)) = size;
-    next_block(b)->header |= TH_PREV_FREE;
+    next_block(b)->header ^= TH_PF_FLIP; /* sealed */
     bin_put(b, th_bin_of(size));
     H->free_bytes += size - TH_BLOCK_OVERHEAD;
     H->in_use -= size - TH_BLOCK_OVERHEAD;

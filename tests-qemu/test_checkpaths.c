@@ -87,7 +87,9 @@ int main(void)
     /* I1: a header's seal, size; I2: PREV_FREE; I4: a footer; I3 kind. */
     expect_caught("I1 seal of a used header", &u->header, 1u << TH_CHECK_SHIFT);
     expect_caught("I1 seal of a free header", &f->header, 1u << TH_CHECK_SHIFT);
-    expect_caught("I2 PREV_FREE of a used block", &u->header, TH_PREV_FREE);
+    expect_caught("I1 PREV_FREE alone (the seal bit that mirrors it kept)", &u->header,
+                  TH_PREV_FREE);
+    expect_caught("I2 PREV_FREE of a used block (sealed)", &u->header, TH_PF_FLIP);
     expect_caught("I4 footer", (uint8_t *)f + fs - 4u, 8u);
     /* I5: list links; I6: bitmap. */
     expect_caught("I5 next link", &th_lk(f)->next, 4u);

@@ -145,19 +145,38 @@ static void s_under_footer(void)
     flip(B - 8, 0x08); /* the word below B's header: A's footer */
 }
 
-/* PREV_FREE (outside the seal) set while the block below is used. */
+/* PREV_FREE set alone (the seal bit that mirrors it left as it was) while
+ * the block below is used. The block's own seal is broken, so its free
+ * cannot tell it from an interior pointer: BAD_POINTER, as for an underflow
+ * into its own header. */
 static void s_prev_free_set(void)
 {
     three(3);
     hdr(B)->header |= TH_PREV_FREE;
 }
 
-/* PREV_FREE cleared while the block below is free (a missed merge). */
+/* PREV_FREE cleared alone while the block below is free (a missed merge). */
 static void s_prev_free_clear(void)
 {
     three(3);
     th_free(H, A);
     hdr(B)->header &= ~TH_PREV_FREE;
+}
+
+/* The same two, each with the seal bit that mirrors PREV_FREE flipped too
+ * (TH_PF_FLIP), as a write that happens to keep the seal would: the set bit
+ * is caught by the checks on the block below; the cleared one reads as a
+ * used block below and only costs the merge, which th_check reports (I2). */
+static void s_prev_free_set_sealed(void)
+{
+    three(3);
+    hdr(B)->header ^= TH_PF_FLIP;
+}
+static void s_prev_free_clear_sealed(void)
+{
+    three(3);
+    th_free(H, A);
+    hdr(B)->header ^= TH_PF_FLIP;
 }
 
 /* Write after free: a free block's next link. */
@@ -566,7 +585,7 @@ static void s_footer_above(void)
 static void s_prev_free_size(void)
 {
     three(3);
-    hdr(B)->header |= TH_PREV_FREE;
+    hdr(B)->header ^= TH_PF_FLIP; /* sealed: the checks behind the seal must catch it */
     put_word(launder(A) + bsize(A) - 8u, bsize(A));
 }
 
@@ -596,7 +615,7 @@ static void s_forged_unsealed(void)
     put_ptr(prev_at(f), (const void *)a);
     put_ptr(next_at(a), (const void *)f); /* the "block before" names it */
     put_word(f + 28u, 32u);               /* its footer */
-    hdr(B)->header |= TH_PREV_FREE;
+    hdr(B)->header ^= TH_PF_FLIP;         /* sealed */
 }
 
 /* The word below C (B's last, user data) names A and B together as the free
@@ -605,7 +624,7 @@ static void s_footer_spans(void)
 {
     three(3);
     th_free(H, A);
-    hdr(C)->header |= TH_PREV_FREE;
+    hdr(C)->header ^= TH_PF_FLIP; /* sealed */
     put_word(launder(B) + bsize(B) - 8u, bsize(A) + bsize(B));
 }
 
@@ -905,10 +924,14 @@ static const scen s_scen[] = {
      t_free_a, true, 0},
     {"underflow into free block's footer", "th_free(block above)", TH_FAULT_CORRUPTION,
      s_under_footer, t_free_b, true, 0},
-    {"PREV_FREE set, block below used", "th_free(block)", TH_FAULT_CORRUPTION,
+    {"PREV_FREE set, block below used", "th_free(block)", TH_FAULT_BAD_POINTER,
      s_prev_free_set, t_free_b, true, 0},
-    {"PREV_FREE cleared, block below free", "th_free(block)", NONE, s_prev_free_clear,
+    {"PREV_FREE cleared, block below free", "th_free(block)", TH_FAULT_BAD_POINTER, s_prev_free_clear,
      t_free_b, true, 0},
+    {"PREV_FREE set with its seal bit, block below used", "th_free(block)",
+     TH_FAULT_CORRUPTION, s_prev_free_set_sealed, t_free_b, true, 0},
+    {"PREV_FREE cleared with its seal bit, block below free", "th_free(block)", NONE,
+     s_prev_free_clear_sealed, t_free_b, true, 0},
     {"free block: next link", "th_malloc (takes it)", TH_FAULT_CORRUPTION, s_link_next,
      t_malloc_40, true, 0},
     {"free block: prev link", "th_free(neighbour)", TH_FAULT_CORRUPTION, s_link_prev,
