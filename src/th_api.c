@@ -143,7 +143,7 @@ static void *realloc_tiny(th_heap *h, const owner *o, void *p, size_t size)
     if (old == 0u) {
         return NULL; /* reported: not a live object, or its free would be refused */
     }
-    if (size <= old) {
+    if (th_tiny_stays(th_addr(p), size, old)) {
         return p; /* fits where it is */
     }
     void *q = move_to_new(h, p, old, size);

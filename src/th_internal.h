@@ -448,6 +448,21 @@ void     th_gen_free_block(th_heap *h, th_block *b);
 void    *th_gen_realloc(th_heap *h, th_block *b, size_t size);
 size_t   th_gen_largest(const th_heap *h);
 
+/* Whether tiny object a, of `old` usable bytes, serves a realloc to `size`
+ * where it is: it fits and, under the Go rule, sits aligned for the new
+ * size (a 9..12-byte object may start at 4 mod 8, where 8 bytes, which
+ * that rule gives 8-alignment, do not belong). Under C17 a smaller size
+ * never needs more alignment. */
+TH_INLINE bool th_tiny_stays(uintptr_t a, size_t size, size_t old)
+{
+#if TH_TINY_ALIGN_GO
+    return size <= old && ((size & 7u) != 0u || (a & 7u) == 0u);
+#else
+    (void)a;
+    return size <= old;
+#endif
+}
+
 /* Tiny allocator (th_tiny.c). */
 void  *th_tiny_alloc(th_heap *h, size_t size);
 void   th_tiny_free(th_heap *h, const th_region *r, th_slab *s, uintptr_t a);

@@ -560,7 +560,7 @@ size_t th_tiny_realloc_size(th_heap *h, const th_region *r, th_slab *s, uintptr_
     }
     size_t   old = (size_t)l.len * 4u;
     uint32_t nu  = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
-    if (size > old && is_last(s, &l, nu) && !last_free_ok(h, r, s, l.i, l.m)) {
+    if (!th_tiny_stays(a, size, old) && is_last(s, &l, nu) && !last_free_ok(h, r, s, l.i, l.m)) {
         return 0u; /* the free after the move would be refused: reported */
     }
     return old;
