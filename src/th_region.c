@@ -63,9 +63,14 @@ uint32_t th_bin_large(uint32_t g)
     if (g < 65536u) {
         return th_bin_small[g >> 8] + 32u;
     }
-    return th_bin_small[g >> 12] + 48u;
+    if (g < (1u << 20)) {
+        return th_bin_small[g >> 12] + 48u;
+    }
+    /* 8 MiB and up: no block is that large, but an aligned request's
+     * search size (size + align) can be, with TH_MAX_BLOCK_LOG2 = 23. */
+    return (uint32_t)TH_BIN_COUNT;
 }
-_Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "th_bin_large: g = bsize / 8 < 2^20");
+_Static_assert(TH_MAX_BLOCK_LOG2 <= 23, "th_bin_large: a block's g = bsize / 8 < 2^20");
 #endif
 
 static th_fault_handler g_handler; /* NULL: the default below */

@@ -74,5 +74,20 @@ int main(void)
         }
     }
     CHECK_EQ(th_bin_of(1u << TH_MAX_BLOCK_LOG2), TH_BIN_COUNT);
+    /* Sizes no block has, up to the largest an aligned request searches
+     * for (a block, plus an alignment below the largest block, plus one
+     * more block): past every bin, never a bin read from outside a table
+     * (on ARMv6-M, th_bin_small shifted). */
+    for (uint32_t b = 1u << TH_MAX_BLOCK_LOG2; b <= (3u << TH_MAX_BLOCK_LOG2); b += 64u) {
+        if (th_bin_of(b) < TH_BIN_COUNT) {
+            CHECK(th_bin_of(b) >= TH_BIN_COUNT);
+            h_printf("  size %lu\n", (unsigned long)b);
+            break;
+        }
+    }
+#if defined(__thumb__) && !defined(__thumb2__)
+    CHECK_EQ(th_bin_large(1u << 20), TH_BIN_COUNT);
+    CHECK_EQ(th_bin_large(3u << 20), TH_BIN_COUNT);
+#endif
     return h_failures;
 }
