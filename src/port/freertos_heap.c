@@ -198,6 +198,9 @@ static void *fr_alloc(th_heap *h, size_t n)
      * TH_MAX_REQUEST here: no wrap. */
     n = ((n + TH_BLOCK_OVERHEAD + (size_t)portBYTE_ALIGNMENT_MASK) &
          ~(size_t)portBYTE_ALIGNMENT_MASK) - TH_BLOCK_OVERHEAD;
+    if (n > TH_MAX_REQUEST) {
+        return NULL; /* rounded past the largest request: no block is that large */
+    }
     return th_aligned_alloc(h, (size_t)portBYTE_ALIGNMENT, n);
 #else
 #if TH_TINY_ALIGN_GO

@@ -220,6 +220,15 @@ static void check_zero_calloc_and_hook(void)
      * pvPortMalloc refuses, with the hook (heap_4's overflow test). */
     CHECK(pvPortCalloc(v_max / 3u, 3) == NULL);
     CHECK_EQ(fr_hook_calls, hook0 + 5u);
+    /* The largest requests tinyheap takes: rounded up to portBYTE_ALIGNMENT
+     * they may pass TH_MAX_REQUEST, and are then out of memory as well,
+     * never a bad argument. */
+    for (size_t n = TH_MAX_REQUEST - 2u * (size_t)portBYTE_ALIGNMENT; n <= TH_MAX_REQUEST; n++) {
+        unsigned hook1 = fr_hook_calls;
+        CHECK(pvPortMalloc(n) == NULL);
+        CHECK_EQ(fr_hook_calls, hook1 + 1u);
+    }
+    CHECK_EQ(h_total_faults, faults0);
     vPortFree(NULL);
 }
 
