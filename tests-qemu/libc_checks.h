@@ -553,6 +553,11 @@ LC_CHECK lc_misuse(void)
     free(sink); /* double free */
     CHECK_EQ(h_total_faults, faults + 1u);
     CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], twice + 1u);
+    /* reallocf of it: the same double free, reported once; reallocf
+     * neither resizes the pointer nor frees it after the failure. */
+    CHECK(reallocf(sink, 80) == NULL);
+    CHECK_EQ(h_total_faults, faults + 2u);
+    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], twice + 2u);
     th_stats s1 = stats();
     CHECK_EQ(s1.in_use, s0.in_use);
     CHECK_EQ(s1.free_bytes, s0.free_bytes);

@@ -187,6 +187,14 @@ static inline int la_reallocf_frees(const void *p, size_t n, const void *q)
     return q == NULL && p != NULL && n != 0u;
 }
 
+/* Whether reallocf may go on with p: NULL, or a live block of h. A bad p is
+ * reported here, once, and then neither resized nor freed (realloc would
+ * report it, and the free after its failure a second time). */
+static inline int la_reallocf_live(th_heap *h, const void *p)
+{
+    return p == NULL || th_usable_size(h, p) != 0u;
+}
+
 /* mallinfo in tinyheap's terms: arena = bytes managed, uordblks = bytes
  * held by live blocks, fordblks = bytes still allocatable, ordblks = free
  * general blocks, smblks = live tiny objects (the libraries' "small

@@ -116,6 +116,9 @@ void *_pvalloc_r(struct _reent *r, size_t n) /* NOLINT(bugprone-reserved-identif
 
 void *_reallocf_r(struct _reent *r, void *p, size_t n) /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): newlib's name */
 {
+    if (!la_reallocf_live(nl_heap_get(), p)) {
+        return NULL;
+    }
     void *q = _realloc_r(r, p, n);
     if (la_reallocf_frees(p, n, q)) {
         _free_r(r, p);

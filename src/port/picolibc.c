@@ -124,6 +124,9 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 void *reallocf(void *p, size_t n)
 {
+    if (!la_reallocf_live(pl_heap_get(), p)) {
+        return NULL;
+    }
     void *q = realloc(p, n);
     if (la_reallocf_frees(p, n, q)) {
         free(p);
