@@ -278,6 +278,21 @@ static size_t free_now(const th_heap *h, size_t *largest)
     return fb;
 }
 
+#if TH_TINY
+/* th_note_use saw free_bytes pass below min_free: the mark takes the figure
+ * th_stats would report now, idle slab included, so that it is never a
+ * figure no th_stats could have shown (a general allocation while the
+ * current tiny block's slab is idle lowers the counter, not that figure). */
+void th_note_low(th_heap *h)
+{
+    size_t largest;
+    size_t fb = free_now(h, &largest);
+    if (fb < h->min_free) {
+        h->min_free = fb;
+    }
+}
+#endif
+
 /* largest_free as th_stats reports it, from free_now's largest general
  * request: a tiny request may be larger (a 16-byte one with room in a slab
  * and no general block), and the largest block of a region of

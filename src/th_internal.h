@@ -399,14 +399,24 @@ void th_raise(th_heap *h, th_fault kind, const void *ptr);
 void th_report(const th_heap *h, th_fault kind, const void *ptr);
 void th_oom(th_heap *h, size_t size);
 
-/* After in_use grew or free_bytes shrank: the two monotone marks. */
+/* A new low of free_bytes: min_free keeps the figure th_stats reports,
+ * which counts an idle tiny slab as free (th_check.c). */
+#if TH_TINY
+void th_note_low(th_heap *h);
+#else
+TH_INLINE void th_note_low(th_heap *h) { h->min_free = h->free_bytes; }
+#endif
+
+/* After in_use grew or free_bytes shrank: the two monotone marks. The
+ * second is only worked out when the counter passes the mark (rare once a
+ * firmware has run a while). */
 TH_INLINE void th_note_use(th_heap *h)
 {
     if (h->in_use > h->peak_in_use) {
         h->peak_in_use = h->in_use;
     }
     if (h->free_bytes < h->min_free) {
-        h->min_free = h->free_bytes;
+        th_note_low(h);
     }
 }
 

@@ -409,6 +409,33 @@ static void test_realloc_current_only(void)
     CHECK(th_check(h));
 }
 
+/* min_free_bytes is the lowest free_bytes th_stats could have shown: a
+ * general allocation while the current block's slab is idle (counted as
+ * free) must not take the mark below what free_bytes says then, nor a
+ * persistent one. */
+static void test_min_free_with_idle_slab(void)
+{
+    th_heap *h = fresh(8192);
+    th_free(h, th_malloc(h, 1)); /* the slab is idle, held by the cursor */
+    th_reset_min_free(h);
+    th_stats s0 = th_get_stats(h);
+    CHECK_EQ(s0.min_free_bytes, s0.free_bytes);
+    CHECK_EQ(th_min_free_bytes(h), s0.free_bytes);
+    void    *g  = th_malloc(h, 100);
+    th_stats s1 = th_get_stats(h);
+    CHECK(g != NULL && s1.free_bytes < s0.free_bytes);
+    CHECK_EQ(s1.min_free_bytes, s1.free_bytes);
+    void    *c  = th_persistent_alloc(h, 40, 8);
+    th_stats s2 = th_get_stats(h);
+    CHECK(c != NULL && s2.free_bytes < s1.free_bytes);
+    CHECK_EQ(s2.min_free_bytes, s2.free_bytes);
+    th_free(h, g);
+    th_stats s3 = th_get_stats(h);
+    CHECK_EQ(s3.min_free_bytes, s2.free_bytes);
+    CHECK_EQ(th_min_free_bytes(h), s2.free_bytes);
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
@@ -423,6 +450,7 @@ int main(void)
     test_fallback_when_full();
     test_idle_slab_oom();
     test_realloc_current_only();
+    test_min_free_with_idle_slab();
     CHECK_EQ(h_total_faults, 0);
     return h_failures;
 }
