@@ -108,13 +108,38 @@ extern "C" {
 /** Smallest general block (header + two free-list links + footer), bytes. */
 #define TH_MIN_BLOCK_BYTES ((4u + 2u * sizeof(void *) + 4u + 7u) & ~TH_SIZE_T(7))
 
-/** Region size that is guaranteed to hold `n` general blocks of `size`
- *  bytes each at the same time (plus the heap state and page map), for
- *  sizing a static region at compile time. Tiny objects pack tighter, so
- *  this is also enough for `n` tiny objects. */
+/** Bytes of tiny slabs that `n` objects of `size` bytes (1..TH_TINY_MAX)
+ *  take at the same time: a slab holds 28 16-byte blocks of four 4-byte
+ *  units, and a block holds four objects of 1..4 bytes, two of 5..8, one
+ *  of 9 and up (three units leave one, too small or misaligned for
+ *  another); plus one slab of slack for the page alignment of the first. */
+#define TH_TINY_FOOTPRINT_FOR(n, size)                                                    \
+    ((TH_SIZE_T(n) + TH_TINY_PER_SLAB_(size) - 1u) / TH_TINY_PER_SLAB_(size) *             \
+         (TH_SIZE_T(1) << TH_TINY_SLAB_LOG2) +                                            \
+     (TH_SIZE_T(1) << TH_TINY_SLAB_LOG2))
+#define TH_TINY_PER_SLAB_(size)                                                           \
+    (28u * (TH_SIZE_T(size) <= 4u ? 4u : TH_SIZE_T(size) <= 8u ? 2u : 1u))
+
+/* Whether a tiny object of `size` bytes costs more heap than a general
+ * block would: 9..12 bytes on a 32-bit target (a whole 16-byte tiny block
+ * and its share of the slab, against a 16-byte general block). */
+#define TH_TINY_COSTLIER_(size)                                                           \
+    (TH_TINY != 0 && TH_SIZE_T(size) <= TH_TINY_MAX &&                                     \
+     TH_TINY_PER_SLAB_(size) * TH_BLOCK_FOOTPRINT(size) < (TH_SIZE_T(1) << TH_TINY_SLAB_LOG2))
+
+/** Region size that is guaranteed to hold `n` objects of `size` bytes each
+ *  at the same time (plus the heap state and page map), for sizing a
+ *  static region at compile time: `n` general blocks, or the slabs of
+ *  TH_TINY_FOOTPRINT_FOR for the sizes whose tiny objects cost more than
+ *  a general block (for the others, a slab only saves room). */
 #define TH_REGION_SIZE_FOR(n, size)                                                       \
-    (TH_MIN_REGION + TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size) +                            \
-     (TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size)) / (8u * (1u << TH_TINY_SLAB_LOG2)) * 4u + 8u)
+    TH_REGION_FOR_BYTES_((TH_TINY_COSTLIER_(size) &&                                       \
+                          TH_TINY_FOOTPRINT_FOR(n, size) >                                 \
+                              TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))                     \
+                             ? TH_TINY_FOOTPRINT_FOR(n, size)                              \
+                             : TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))
+#define TH_REGION_FOR_BYTES_(b)                                                           \
+    (TH_MIN_REGION + (b) + (b) / (8u * (TH_SIZE_T(1) << TH_TINY_SLAB_LOG2)) * 4u + 8u)
 
 /* ---- Types --------------------------------------------------------------- */
 

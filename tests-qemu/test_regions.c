@@ -469,6 +469,46 @@ static void test_adjacent_regions(void)
     CHECK(th_check(h));
 }
 
+/* TH_REGION_SIZE_FOR(n, size) holds n objects of that size at once, at
+ * any start of the region (which moves the slabs' page alignment against
+ * the blocks): every size 1..40, tiny or not, and counts up to a few
+ * hundred, as far as the board's arena allows. */
+static void test_sizing_macro(size_t avail)
+{
+    static const size_t   counts[]  = {1u, 7u, 28u, 29u, 93u, 200u, 300u};
+    static const uint16_t offsets[] = {0u, 1u, 2u, 3u, 4u, 5u, 7u, 100u, 204u, 260u, 333u,
+                                       388u, 444u, 480u, 500u, 508u};
+    size_t   n;
+    uint8_t *arena = h_arena(&n);
+    unsigned heaps = 0u;
+    for (size_t size = 1u; size <= 40u; size++) {
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            size_t count  = counts[c];
+            size_t region = TH_REGION_SIZE_FOR(count, size);
+            for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++) {
+                if (offsets[o] + region > avail) {
+                    continue; /* more than this board's RAM */
+                }
+                th_heap *h   = th_init(arena + offsets[o], region);
+                size_t   got = 0u;
+                while (h != NULL && got < count && th_malloc(h, size) != NULL) {
+                    got++;
+                }
+                heaps++;
+                if (got != count) {
+                    h_printf("TH_REGION_SIZE_FOR(%u, %u) = %u at offset %u: %u fit\n",
+                             (unsigned)count, (unsigned)size, (unsigned)region,
+                             (unsigned)offsets[o], (unsigned)got);
+                    CHECK_EQ(got, count);
+                    return;
+                }
+            }
+        }
+    }
+    h_printf("sizing macro: %u heaps, each filled\n", heaps);
+    CHECK(heaps >= 40u * 5u * 16u); /* the counts up to 93 fit every board */
+}
+
 int main(void)
 {
     h_record_faults();
@@ -484,6 +524,7 @@ int main(void)
     test_region_below();
     test_adjacent_regions();
     test_fresh_layout();
+    test_sizing_macro(n);
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();
