@@ -257,6 +257,19 @@ static size_t cur_slab_size(const th_heap *h, size_t *merged, size_t *neighbours
     return 0u;
 }
 
+/* What an idle current slab adds to free_bytes (0 when there is none):
+ * given back, its block would become free and merge with its free
+ * neighbours, whose headers become payload; its free units are counted
+ * already. *merged: the free block it would become part of. */
+static size_t idle_credit(const th_heap *h, size_t *merged)
+{
+    size_t neighbours;
+    size_t slab = cur_slab_size(h, merged, &neighbours);
+    return slab != 0u ? slab + TH_BLOCK_OVERHEAD * neighbours - TH_BLOCK_OVERHEAD -
+                            (size_t)TH_SLAB_BLOCKS * 16u
+                      : 0u;
+}
+
 /* free_bytes as th_stats reports it, and the largest general request.
  * An all-empty slab held only by the current tiny block is given back when
  * an allocation needs it (th_tiny_drop_cur): report it as free, and the
@@ -264,16 +277,10 @@ static size_t cur_slab_size(const th_heap *h, size_t *merged, size_t *neighbours
 static size_t free_now(const th_heap *h, size_t *largest)
 {
     size_t merged;
-    size_t neighbours;
-    size_t slab = cur_slab_size(h, &merged, &neighbours);
-    size_t fb   = h->free_bytes;
-    *largest    = th_gen_largest(h);
-    if (slab != 0u) {
-        fb = fb + slab + TH_BLOCK_OVERHEAD * neighbours - TH_BLOCK_OVERHEAD -
-             (size_t)TH_SLAB_BLOCKS * 16u;
-        if (merged - TH_BLOCK_OVERHEAD > *largest) {
-            *largest = merged - TH_BLOCK_OVERHEAD;
-        }
+    size_t fb = h->free_bytes + idle_credit(h, &merged);
+    *largest  = th_gen_largest(h);
+    if (merged != 0u && merged - TH_BLOCK_OVERHEAD > *largest) {
+        *largest = merged - TH_BLOCK_OVERHEAD;
     }
     return fb;
 }
@@ -285,8 +292,8 @@ static size_t free_now(const th_heap *h, size_t *largest)
  * current tiny block's slab is idle lowers the counter, not that figure). */
 void th_note_low(th_heap *h)
 {
-    size_t largest;
-    size_t fb = free_now(h, &largest);
+    size_t merged;
+    size_t fb = h->free_bytes + idle_credit(h, &merged);
     if (fb < h->min_free) {
         h->min_free = fb;
     }

@@ -420,6 +420,19 @@ TH_INLINE void th_note_use(th_heap *h)
     }
 }
 
+/* The same after a tiny allocation, which never leaves the current slab
+ * idle (an idle slab's current block has room for any tiny request, so the
+ * request went there): the counter is the figure th_stats reports. */
+TH_INLINE void th_note_use_tiny(th_heap *h)
+{
+    if (h->in_use > h->peak_in_use) {
+        h->peak_in_use = h->in_use;
+    }
+    if (h->free_bytes < h->min_free) {
+        h->min_free = h->free_bytes;
+    }
+}
+
 /* Pointer classification (th_region.c). The first region is tested inline:
  * it is where almost every pointer lives. */
 const th_region *th_region_scan(const th_heap *h, uintptr_t a);

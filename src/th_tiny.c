@@ -345,7 +345,7 @@ TH_HOT void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
     h->free_bytes -= bytes;
     h->in_use += bytes;
     h->allocs++;
-    th_note_use(h);
+    th_note_use_tiny(h);
 #if TH_FILL
     th_fill(p, (uint8_t)TH_FILL_FRESH_BYTE, bytes);
 #endif
