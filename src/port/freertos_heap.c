@@ -399,6 +399,12 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
             }
         }
         configASSERT(fr_the_heap != NULL); /* no region holds the heap state */
+        if (first != NULL) {
+            /* Built here: the low-water mark starts at every region's free
+             * bytes, as heap_5's does, not at the first region's alone. A
+             * bank added to a heap that existed keeps the mark it had. */
+            th_reset_min_free(fr_the_heap);
+        }
     }
     (void)xTaskResumeAll();
 }
