@@ -407,14 +407,20 @@ void th_note_low(th_heap *h);
 TH_INLINE void th_note_low(th_heap *h) { h->min_free = h->free_bytes; }
 #endif
 
+/* peak_in_use after in_use grew. */
+TH_INLINE void th_note_peak(th_heap *h)
+{
+    if (h->in_use > h->peak_in_use) {
+        h->peak_in_use = h->in_use;
+    }
+}
+
 /* After in_use grew or free_bytes shrank: the two monotone marks. The
  * second is only worked out when the counter passes the mark (rare once a
  * firmware has run a while). */
 TH_INLINE void th_note_use(th_heap *h)
 {
-    if (h->in_use > h->peak_in_use) {
-        h->peak_in_use = h->in_use;
-    }
+    th_note_peak(h);
     if (h->free_bytes < h->min_free) {
         th_note_low(h);
     }
@@ -425,9 +431,7 @@ TH_INLINE void th_note_use(th_heap *h)
  * request went there): the counter is the figure th_stats reports. */
 TH_INLINE void th_note_use_tiny(th_heap *h)
 {
-    if (h->in_use > h->peak_in_use) {
-        h->peak_in_use = h->in_use;
-    }
+    th_note_peak(h);
     if (h->free_bytes < h->min_free) {
         h->min_free = h->free_bytes;
     }
