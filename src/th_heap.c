@@ -323,7 +323,23 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
 #endif
     b->header     = th_mkheader(b, span, TH_KIND_GEN, 0u, 0u);
     end->header   = th_mkheader(end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
-    bin_insert(h, b, span);
+    th_block *head = h->bins[th_bin_of(span)];
+    if (head != NULL && th_bsize(head->header) > span) {
+        /* Linked second, so a larger head keeps serving its class: a
+         * region added later does not hide a full piece from a request of
+         * TH_MAX_REQUEST (malloc reads only the head). */
+        th_block *n       = th_lk(head)->next;
+        th_lk(b)->next    = n;
+        th_lk(b)->prev    = head;
+        th_lk(head)->next = b;
+        if (n != NULL) {
+            th_lk(n)->prev = b;
+        }
+        *footer_of(b, span) = span; /* I4 */
+        h->free_bytes += span - TH_BLOCK_OVERHEAD;
+    } else {
+        bin_insert(h, b, span);
+    }
 }
 
 /* Takes `bsize` bytes from free block `b` (already off its list), starting

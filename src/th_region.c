@@ -138,14 +138,14 @@ static bool old_sentinel(uintptr_t at)
 #endif
 
 /* Sets up region `r` over [start, start + avail) (start 4-aligned, inside
- * memory the caller gave): page map, one free block, sentinel. False when
- * it cannot hold a minimal block; nothing is written then. *dropped is what
+ * memory the caller gave): its page map and bounds; add_pieces then makes
+ * [first, first + span) one free block and the sentinel. False when it
+ * cannot hold a minimal block; nothing is written then. *dropped is what
  * follows the sentinel, at start + avail - *dropped: the rest of a region
  * larger than the largest block (8-aligned: add_pieces makes further
  * regions of it), or else the region's last 0..7 bytes, too few for a
  * granule (not managed, so not counted in capacity either). */
-static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail,
-                         size_t *dropped)
+static bool region_setup(th_region *r, uintptr_t start, size_t avail, size_t *dropped)
 {
     size_t max_span = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
     size_t given    = avail;
@@ -189,7 +189,6 @@ static bool region_setup(th_heap *h, th_region *r, uintptr_t start, size_t avail
     for (size_t i = 0; i < words; i++) {
         r->pagemap[i] = 0u;
     }
-    th_gen_add_free_area(h, first, (uint32_t)span);
     return true;
 }
 
@@ -208,12 +207,18 @@ static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
             break;
         }
         size_t dropped;
-        if (!region_setup(h, &h->regions[h->nregions], start, rest, &dropped)) {
+        if (!region_setup(&h->regions[h->nregions], start, rest, &dropped)) {
             break; /* too small to hold a block */
         }
         h->nregions++;
         start += rest - dropped;
         rest = dropped;
+    }
+    /* The free blocks are linked last piece first: the full pieces then
+     * lead their size class ahead of a last piece almost as large, and each
+     * serves TH_MAX_REQUEST (malloc reads only a class's head). */
+    for (uint32_t i = h->nregions; i-- > n0;) { /* at most TH_MAX_REGIONS times */
+        th_gen_add_free_area(h, h->regions[i].first, h->regions[i].span);
     }
     return rest;
 }

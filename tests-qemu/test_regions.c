@@ -269,6 +269,35 @@ static void test_oversized_region(void)
     CHECK(th_check(h));
     munmap(map, total);
 }
+/* Banks of exactly 8 and 12 MiB (and around them): the last piece is
+ * almost as large as the full ones, in the same size class, and must not
+ * hide them. Every full piece serves TH_MAX_REQUEST, one after another. */
+static void test_exact_banks(void)
+{
+    static const size_t mib[]  = {8u, 8u, 12u, 12u, 12u};
+    static const long   plus[] = {0, -4096, 0, 8, -2048};
+    for (size_t i = 0; i < sizeof mib / sizeof mib[0]; i++) {
+        size_t   total = (size_t)((long)(mib[i] << 20) + plus[i]);
+        uint8_t *map   = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (!CHECK(map != MAP_FAILED)) {
+            return;
+        }
+        th_heap *h = th_init(map, total);
+        CHECK(h != NULL);
+        size_t pieces = th_get_stats(h).regions;
+        CHECK(pieces >= 2u);
+        CHECK_EQ(th_get_stats(h).largest_free, TH_MAX_REQUEST);
+        for (size_t k = 0; k + 1u < pieces; k++) {
+            if (!CHECK(th_malloc(h, TH_MAX_REQUEST) != NULL)) {
+                h_printf("%u bytes, full piece %u\n", (unsigned)total, (unsigned)k);
+            }
+        }
+        CHECK(th_check(h));
+        munmap(map, total);
+    }
+}
+
 /* Slab links are 16-bit page numbers + 1 counted from the first region's
  * first page: page 0xFFFE is the last a slab can sit on, 0xFFFF (32 MiB -
  * 512 bytes up) is out of reach. A second region holds just the free block
@@ -528,6 +557,7 @@ int main(void)
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();
+    test_exact_banks();
     test_slab_reach();
 #endif
     if (h_total_faults != 0) {

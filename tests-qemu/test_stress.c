@@ -94,6 +94,45 @@ int main(void)
     if (n > 14336u) {
         n = 14336u;
     }
+#ifdef TEST_MIN_REGIONS
+    /* test_split: a region of any size is cut into full pieces and a last,
+     * shorter one. Every full piece serves TH_MAX_REQUEST, however close the
+     * last piece comes to full size (it must not hide them at the head of
+     * their size class, where malloc looks). */
+    for (size_t sz = 4096u; sz <= n; sz += 8u) {
+        th_heap *t = th_init(arena, sz);
+        if (!CHECK(t != NULL)) {
+            break;
+        }
+        size_t pieces = th_get_stats(t).regions;
+        if (pieces > 1u && !CHECK_EQ(th_get_stats(t).largest_free, TH_MAX_REQUEST)) {
+            h_printf("region of %u bytes\n", (unsigned)sz);
+            break;
+        }
+        for (size_t k = 0; k + 1u < pieces; k++) {
+            if (!CHECK(th_malloc(t, TH_MAX_REQUEST) != NULL)) {
+                h_printf("region of %u bytes, full piece %u\n", (unsigned)sz, (unsigned)k);
+                break;
+            }
+        }
+        CHECK(th_check(t));
+    }
+    /* A region added to a heap whose largest block is free never takes
+     * that block's place at the head of its class, however close to it in
+     * size: TH_MAX_REQUEST still succeeds. */
+    for (size_t sz = 2048u; sz <= 4608u && 5120u + 512u + sz <= n; sz += 8u) {
+        th_heap *t = th_init(arena, 5120u); /* one full piece */
+        if (!CHECK(t != NULL && th_get_stats(t).largest_free == TH_MAX_REQUEST)) {
+            break;
+        }
+        CHECK(th_add_region(t, (uint8_t *)arena + 5120u + 512u, sz));
+        if (!CHECK(th_malloc(t, TH_MAX_REQUEST) != NULL)) {
+            h_printf("region of %u bytes added\n", (unsigned)sz);
+            break;
+        }
+        CHECK(th_check(t));
+    }
+#endif
     size_t   cap   = n / 16u;
     th_heap *h     = th_init(arena, n);
     CHECK(h != NULL);
