@@ -12,7 +12,9 @@
  * Chunks are general blocks of kind PERSIST, so th_free of a persistent
  * pointer is recognised (TH_FAULT_BAD_POINTER) and th_walk shows them.
  * Requests above a quarter chunk, or aligned beyond 8, take a block of
- * their own, so a chunk's tail is not thrown away for them.
+ * their own, so a chunk's tail is not thrown away for them; so does a small
+ * request when no free block holds a new chunk, so that it fails only when
+ * the heap has no block for it at all.
  */
 #include "th_internal.h"
 
@@ -27,11 +29,15 @@ static void *counted(th_heap *h, void *p, size_t size)
     return p;
 }
 
-/* A block of kind PERS, or NULL after th_gen_retry's out-of-memory path. */
-static th_block *take(th_heap *h, uint32_t bsize, uint32_t align, size_t request)
+/* A block of kind PERS, or NULL after th_gen_retry's out-of-memory path.
+ * `faults` is the corruption count when the call began: once a search has
+ * reported damage, nothing more is tried and no out-of-memory is reported. */
+static th_block *take(th_heap *h, uint32_t bsize, uint32_t align, size_t request, uint32_t faults)
 {
-    uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
-    th_block *b      = th_gen_alloc(h, NULL, bsize, align, TH_KIND_PERS);
+    th_block *b = NULL;
+    if (faults == h->faults[TH_FAULT_CORRUPTION]) {
+        b = th_gen_alloc(h, NULL, bsize, align, TH_KIND_PERS);
+    }
     return b != NULL ? b : th_gen_retry(h, bsize, align, TH_KIND_PERS, request, faults);
 }
 
@@ -43,13 +49,14 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
         return NULL;
     }
     th_lock(h);
-    void *p = NULL;
+    void    *p      = NULL;
+    uint32_t faults = h->faults[TH_FAULT_CORRUPTION];
     if (size == 0u || align == 0u || (align & (align - 1u)) != 0u || size > TH_MAX_REQUEST) {
         th_raise(h, TH_FAULT_BAD_ARGUMENT, NULL); /* the seed throws; we report */
     } else if (align > ((size_t)1 << ((uint32_t)TH_MAX_BLOCK_LOG2 - 1u))) {
         th_oom(h, size); /* a valid alignment no block can reach, as th_aligned_alloc */
     } else if (align > TH_ALIGNMENT || size > TH_PERSIST_CHUNK / 4u) {
-        th_block *b = take(h, th_gen_bsize_for(size), (uint32_t)align, size);
+        th_block *b = take(h, th_gen_bsize_for(size), (uint32_t)align, size, faults);
         if (b != NULL) {
             p = counted(h, (void *)(th_addr(b) + sizeof(th_word)), size);
         }
@@ -62,13 +69,21 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
             h->pers_off = off + (uint32_t)size;
             p           = counted(h, p, size);
         } else {
-            /* Out of memory: the current chunk, if any, stays current. */
-            th_block *b = take(h, TH_PERSIST_CHUNK, TH_ALIGNMENT, size);
+            th_block *b = th_gen_alloc(h, NULL, TH_PERSIST_CHUNK, TH_ALIGNMENT, TH_KIND_PERS);
             if (b != NULL) {
                 h->pers_base = (uint8_t *)(th_addr(b) + sizeof(th_word));
                 h->pers_size = th_bsize(b->header) - TH_BLOCK_OVERHEAD;
                 h->pers_off  = (uint32_t)size;
                 p            = counted(h, h->pers_base, size);
+            } else {
+                /* No room for a chunk: the object takes a block of its own
+                 * (and the idle tiny slab is given back for it), so a heap
+                 * that still has a block for it does not fail it. The
+                 * current chunk, if any, stays current. */
+                b = take(h, th_gen_bsize_for(size), TH_ALIGNMENT, size, faults);
+                if (b != NULL) {
+                    p = counted(h, (void *)(th_addr(b) + sizeof(th_word)), size);
+                }
             }
         }
     }

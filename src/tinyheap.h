@@ -401,7 +401,9 @@ size_t th_usable_size(const th_heap *h, const void *p);
  * Served from the current persistent chunk (TH_PERSIST_CHUNK bytes taken from
  * the heap as one general block); a request above a quarter chunk, or
  * aligned beyond 8, is taken from the heap as a block of its own, so no
- * chunk tail is wasted on it.
+ * chunk tail is wasted on it. A small request the current chunk has no room
+ * for, when no free block holds a new chunk, takes a block of its own too
+ * (the current chunk stays current), so it fails only when no block holds it.
  *
  * Preconditions: none; every argument is checked.
  *

@@ -75,6 +75,50 @@ static void test_small_aligned16(uint8_t *arena)
     }
 }
 
+/* No room for a new chunk: a small object takes a block of its own, so a
+ * heap with a free block left never fails it; the current chunk stays
+ * current, and a heap that cannot hold even that fails once (failed + 1,
+ * one hook call). */
+static void test_no_room_for_chunk(uint8_t *arena)
+{
+    th_heap *h = th_init(arena, TH_MIN_REGION);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    th_set_oom_hook(h, on_oom);
+    s_oom = 0;
+    CHECK(th_persistent_alloc(h, 4, 4) != NULL); /* no 256-byte chunk fits */
+    CHECK_EQ(th_get_stats(h).failed, 0);
+    CHECK(th_check(h));
+
+    h = th_init(arena, 4096);
+    th_set_oom_hook(h, on_oom);
+    uint8_t *c = th_persistent_alloc(h, 8, 8); /* the current chunk */
+    /* Leaves 96 free bytes: less than a chunk. */
+    void *fill = th_malloc(h, th_get_stats(h).largest_free - 96u);
+    CHECK(c != NULL && fill != NULL);
+    /* The chunk serves what it has room for; beyond that, small objects
+     * get blocks of their own until the heap is full. */
+    uint8_t *c2 = th_persistent_alloc(h, 8, 8);
+    CHECK_PTR_EQ(c2, c + 8);
+    uint32_t      failed0 = th_get_stats(h).failed;
+    unsigned      own     = 0;
+    for (uint8_t *q; (q = th_persistent_alloc(h, 60, 4)) != NULL;) {
+        if ((uintptr_t)q < (uintptr_t)c || (uintptr_t)q - (uintptr_t)c >= TH_PERSIST_CHUNK) {
+            own++; /* outside the chunk: a block of its own */
+        }
+    }
+    CHECK(own >= 1u);
+    CHECK_EQ(th_get_stats(h).failed, failed0 + 1u);
+    CHECK_EQ(s_oom, 1);
+    CHECK(th_get_stats(h).largest_free < 60u);
+    /* The chunk is still current: what it has left is bumped from it. */
+    uint8_t *c3 = th_persistent_alloc(h, 1, 1);
+    CHECK(c3 != NULL && (uintptr_t)c3 > (uintptr_t)c2 && (uintptr_t)c3 - (uintptr_t)c < TH_PERSIST_CHUNK);
+    CHECK(th_check(h));
+    CHECK_EQ(h_total_faults, 0);
+}
+
 int main(void)
 {
     size_t   n;
@@ -195,5 +239,6 @@ int main(void)
     CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 0);
     CHECK(th_check(h));
     test_chunk_edges(arena);
+    test_no_room_for_chunk(arena);
     return h_failures;
 }
