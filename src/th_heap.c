@@ -324,7 +324,7 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
     b->header     = th_mkheader(b, span, TH_KIND_GEN, 0u, 0u);
     end->header   = th_mkheader(end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
     th_block *head = h->bins[th_bin_of(span)];
-    if (head != NULL && th_bsize(head->header) > span) {
+    if ((head != NULL) && (th_bsize(head->header) > span)) {
         /* Linked second, so a larger head keeps serving its class: a
          * region added later does not hide a full piece from a request of
          * TH_MAX_REQUEST (malloc reads only the head). */

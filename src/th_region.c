@@ -217,7 +217,9 @@ static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
     /* The free blocks are linked last piece first: the full pieces then
      * lead their size class ahead of a last piece almost as large, and each
      * serves TH_MAX_REQUEST (malloc reads only a class's head). */
-    for (uint32_t i = h->nregions; i-- > n0;) { /* at most TH_MAX_REGIONS times */
+    uint32_t i = h->nregions;
+    while (i > n0) { /* at most TH_MAX_REGIONS times */
+        i--;
         th_gen_add_free_area(h, h->regions[i].first, h->regions[i].span);
     }
     return rest;
