@@ -16,6 +16,7 @@ typedef struct tally {
     size_t   in_use;
     size_t   slabs_in_class[4];
     bool     cur_seen;
+    bool     pers_seen; /* the walk met the current persistent chunk */
     uintptr_t bad; /* first address found broken; 0: none */
 } tally;
 
@@ -118,17 +119,24 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
             (void)h;
 #endif
             is_slab = true;
+        } else if (h->pers_base != NULL && a + sizeof(th_word) == th_addr(h->pers_base)) {
+            /* the current persistent chunk (I14): its size is pers_size */
+            t->pers_seen = th_bsize(hd) - TH_BLOCK_OVERHEAD == h->pers_size;
         } else {
-            /* a persistent chunk: never freed, nothing to tally */
+            /* a persistent object's own block, or a chunk no longer current */
         }
-        /* I8 the other way: no page that starts inside a non-slab block is
-         * marked (every page of the region is looked at once in all). */
-        if (!is_slab) {
-            uintptr_t p = (a + sizeof(th_word) + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u);
-            for (; p >= a && p - a < size; p += TH_PAGE) {
-                if (th_page_is_slab(r, p)) {
-                    return fail(t, p);
-                }
+        /* I8 the other way: no page is marked that holds a payload byte of
+         * the block but is not its slab's own: from the page of the first
+         * payload byte (for a region's first block, a page that starts
+         * below it), past a slab's own page (its tail can reach the next
+         * one). Every page of the region is looked at so. */
+        uintptr_t p = (a + sizeof(th_word)) & ~(uintptr_t)(TH_PAGE - 1u);
+        if (is_slab) {
+            p += TH_PAGE;
+        }
+        for (; p < a + size; p += TH_PAGE) { /* a + size: the next block, in the region */
+            if (th_page_is_slab(r, p)) {
+                return fail(t, p);
             }
         }
         prev_free = (hd & TH_USED) == 0u;
@@ -212,13 +220,10 @@ static bool check_all(const th_heap *h, tally *t)
     if (t->in_use != h->in_use) {
         return fail(t, th_addr(h)); /* I9 */
     }
-    if (h->pers_base != NULL) {
-        const th_block *c = th_at(th_addr(h->pers_base) - sizeof(th_word));
-        if (h->pers_off > h->pers_size || !th_sealed(c, c->header) ||
-            th_kind(c->header) != TH_KIND_PERS ||
-            th_bsize(c->header) - TH_BLOCK_OVERHEAD != h->pers_size) {
-            return fail(t, th_addr(c)); /* I14 */
-        }
+    /* I14, from the walk alone: pers_base is never read through, so a
+     * damaged one is reported, not followed. */
+    if (h->pers_base != NULL && (h->pers_off > h->pers_size || !t->pers_seen)) {
+        return fail(t, th_addr(h->pers_base));
     }
     if ((h->lock == NULL) != (h->unlock == NULL)) {
         return fail(t, th_addr(h)); /* I15 */

@@ -14,7 +14,7 @@
  * Requests above a quarter chunk, or aligned beyond 8, take a block of
  * their own, so a chunk's tail is not thrown away for them; so does a small
  * request when no free block holds a new chunk, so that it fails only when
- * the heap has no block for it at all.
+ * the general allocator's search finds no block for it.
  */
 #include "th_internal.h"
 
@@ -77,9 +77,9 @@ void *th_persistent_alloc(th_heap *h, size_t size, size_t align)
                 p            = counted(h, h->pers_base, size);
             } else {
                 /* No room for a chunk: the object takes a block of its own
-                 * (and the idle tiny slab is given back for it), so a heap
-                 * that still has a block for it does not fail it. The
-                 * current chunk, if any, stays current. */
+                 * (and the idle tiny slab is given back for it), found as
+                 * malloc finds one. The current chunk, if any, stays
+                 * current. */
                 b = take(h, th_gen_bsize_for(size), TH_ALIGNMENT, size, faults);
                 if (b != NULL) {
                     p = counted(h, (void *)(th_addr(b) + sizeof(th_word)), size);

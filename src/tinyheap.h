@@ -403,7 +403,9 @@ size_t th_usable_size(const th_heap *h, const void *p);
  * aligned beyond 8, is taken from the heap as a block of its own, so no
  * chunk tail is wasted on it. A small request the current chunk has no room
  * for, when no free block holds a new chunk, takes a block of its own too
- * (the current chunk stays current), so it fails only when no block holds it.
+ * (the current chunk stays current): it fails only when the general
+ * allocator's search (which reads the head of each size class) finds no
+ * block for it.
  *
  * Preconditions: none; every argument is checked.
  *

@@ -378,6 +378,34 @@ static void d_pers_general(void)
  * block below it. */
 static void d_page_tail(void) { th_page_mark(&H->regions[0], s_page, true); }
 
+/* I14: pers_base points outside every region: reported, never read
+ * through (th_check once read the chunk header in front of it). */
+static void d_pers_outside(void) { H->pers_base = (uint8_t *)(uintptr_t)0x10u; }
+
+/* I14: pers_base moved to a chunk header forged inside G1 that is sealed,
+ * persistent and of the chunk's size: only the walk knows no block starts
+ * there. */
+static void d_pers_forged(void)
+{
+    th_block *fake = th_at(th_addr(hdr(G1)) + 8u);
+    fake->header   = th_mkheader(fake, H->pers_size + TH_BLOCK_OVERHEAD, TH_KIND_PERS, TH_USED, 0u);
+    H->pers_base   = (uint8_t *)fake + sizeof(th_word);
+}
+
+/* The region's first block starts mid-page: the page of its first payload
+ * byte begins below the block (over the page map or the heap state). */
+static bool setup_first_midpage(void)
+{
+    return setup_gen() && ((H->regions[0].first + sizeof(th_word)) & (TH_PAGE - 1u)) != 0u;
+}
+
+/* I8: a page bit on that page, which holds no slab. */
+static void d_first_page(void)
+{
+    const th_region *r = &H->regions[0];
+    th_page_mark(r, (r->first + sizeof(th_word)) & ~(uintptr_t)(TH_PAGE - 1u), true);
+}
+
 typedef struct kase {
     const char *what;
     bool (*setup)(void);
@@ -404,6 +432,9 @@ static const kase s_cases[] = {
     {"I14 chunk header not sealed", setup_gen, d_pers_unsealed},
     {"I14 chunk of general kind", setup_gen, d_pers_general},
     {"I8 page bit under a block's last word", setup_page_tail, d_page_tail},
+    {"I8 page bit under a region's first block", setup_first_midpage, d_first_page},
+    {"I14 chunk base outside the regions", setup_gen, d_pers_outside},
+    {"I14 chunk header forged and sealed", setup_gen, d_pers_forged},
 };
 
 /* ---- th_walk and th_get_stats ------------------------------------------- */
