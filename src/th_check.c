@@ -119,9 +119,9 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
             (void)h;
 #endif
             is_slab = true;
-        } else if (h->pers_base != NULL && a + sizeof(th_word) == th_addr(h->pers_base)) {
+        } else if ((h->pers_base != NULL) && ((a + sizeof(th_word)) == th_addr(h->pers_base))) {
             /* the current persistent chunk (I14): its size is pers_size */
-            t->pers_seen = th_bsize(hd) - TH_BLOCK_OVERHEAD == h->pers_size;
+            t->pers_seen = (th_bsize(hd) - TH_BLOCK_OVERHEAD) == h->pers_size;
         } else {
             /* a persistent object's own block, or a chunk no longer current */
         }
@@ -134,7 +134,7 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
         if (is_slab) {
             p += TH_PAGE;
         }
-        for (; p < a + size; p += TH_PAGE) { /* a + size: the next block, in the region */
+        for (; p < (a + size); p += TH_PAGE) { /* a + size: the next block, in the region */
             if (th_page_is_slab(r, p)) {
                 return fail(t, p);
             }
@@ -222,7 +222,7 @@ static bool check_all(const th_heap *h, tally *t)
     }
     /* I14, from the walk alone: pers_base is never read through, so a
      * damaged one is reported, not followed. */
-    if (h->pers_base != NULL && (h->pers_off > h->pers_size || !t->pers_seen)) {
+    if ((h->pers_base != NULL) && ((h->pers_off > h->pers_size) || !t->pers_seen)) {
         return fail(t, th_addr(h->pers_base));
     }
     if ((h->lock == NULL) != (h->unlock == NULL)) {

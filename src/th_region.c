@@ -96,9 +96,7 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
  * the first header and the sentinel, with room to spare. With it, every
  * piece holds a block of 2^TH_MAX_BLOCK_LOG2 - 8 bytes, so a request of
  * TH_MAX_REQUEST can succeed. */
-#define PIECE_EXTRA                                                                        \
-    ((((((size_t)1 << TH_MAX_BLOCK_LOG2) / TH_PAGE + 2u) + 31u) / 32u) * sizeof(uint32_t) + \
-     64u)
+#define PIECE_EXTRA TH_PIECE_EXTRA_ /* tinyheap.h: the sizing macros count it too */
 
 #if !TH_FILL && TH_FORGET_OLD
 /* A heap or region set up again over memory that an old one used at the

@@ -128,18 +128,55 @@ extern "C" {
      TH_TINY_PER_SLAB_(size) * TH_BLOCK_FOOTPRINT(size) < (TH_SIZE_T(1) << TH_TINY_SLAB_LOG2))
 
 /** Region size that is guaranteed to hold `n` objects of `size` bytes each
- *  at the same time (plus the heap state and page map), for sizing a
+ *  at the same time (plus the heap state and page maps), for sizing a
  *  static region at compile time: `n` general blocks, or the slabs of
  *  TH_TINY_FOOTPRINT_FOR for the sizes whose tiny objects cost more than
- *  a general block (for the others, a slab only saves room). */
+ *  a general block (for the others, a slab only saves room). When they
+ *  add up to more than the largest block, the region is split into pieces
+ *  (th_init) and the size is TH_REGION_PIECES_FOR(n, size) whole pieces,
+ *  each of which needs a region slot: see that macro. `size` at most
+ *  TH_MAX_REQUEST (above it, SIZE_MAX: no region holds one). */
 #define TH_REGION_SIZE_FOR(n, size)                                                       \
-    TH_REGION_FOR_BYTES_((TH_TINY_COSTLIER_(size) &&                                       \
-                          TH_TINY_FOOTPRINT_FOR(n, size) >                                 \
-                              TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))                     \
-                             ? TH_TINY_FOOTPRINT_FOR(n, size)                              \
-                             : TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))
+    (TH_SIZE_T(size) > TH_MAX_REQUEST ? ~TH_SIZE_T(0)                                      \
+     : TH_OBJECT_BYTES_(n, size) <= TH_PIECE_SPAN_                                         \
+         ? TH_REGION_FOR_BYTES_(TH_OBJECT_BYTES_(n, size))                                 \
+         : TH_MIN_REGION + TH_REGION_PIECES_FOR(n, size) * (TH_PIECE_SPAN_ + TH_PIECE_EXTRA_))
+
+/** Pieces a region of TH_REGION_SIZE_FOR(n, size) bytes is split into: 1
+ *  while the objects fit in the largest block (2^TH_MAX_BLOCK_LOG2 - 8
+ *  bytes), else enough full pieces for `n`. Each takes one of the
+ *  TH_MAX_REGIONS slots, and the sizing holds only while they suffice:
+ *  check it with
+ *  `_Static_assert(TH_REGION_PIECES_FOR(n, size) <= TH_MAX_REGIONS, "")`. */
+#define TH_REGION_PIECES_FOR(n, size)                                                     \
+    (TH_SIZE_T(size) > TH_MAX_REQUEST || TH_OBJECT_BYTES_(n, size) <= TH_PIECE_SPAN_       \
+         ? TH_SIZE_T(1)                                                                   \
+         : (TH_SIZE_T(n) + TH_PER_PIECE_(size) - 1u) / TH_PER_PIECE_(size))
+
+/* Helpers of the two above. The bytes `n` objects take in one piece. */
+#define TH_OBJECT_BYTES_(n, size)                                                         \
+    ((TH_TINY_COSTLIER_(size) &&                                                          \
+      TH_TINY_FOOTPRINT_FOR(n, size) > TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))             \
+         ? TH_TINY_FOOTPRINT_FOR(n, size)                                                 \
+         : TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))
 #define TH_REGION_FOR_BYTES_(b)                                                           \
     (TH_MIN_REGION + (b) + (b) / (8u * (TH_SIZE_T(1) << TH_TINY_SLAB_LOG2)) * 4u + 8u)
+/* The largest block, and what a split gives each piece besides it: the
+ * page map of its pages (two more for where it starts and ends), the
+ * alignment of its first header and its sentinel, with room to spare. */
+#define TH_PIECE_SPAN_ ((TH_SIZE_T(1) << TH_MAX_BLOCK_LOG2) - 8u)
+#define TH_PIECE_EXTRA_                                                                   \
+    (((((TH_SIZE_T(1) << TH_MAX_BLOCK_LOG2) >> TH_TINY_SLAB_LOG2) + 2u + 31u) / 32u) * 4u + 64u)
+/* Objects of `size` bytes a full piece surely holds: as general blocks, or
+ * fewer as tiny objects (slabs, two lost to a page's alignment), whichever
+ * is less. */
+#define TH_PER_PIECE_(size)                                                               \
+    ((TH_TINY != 0 && TH_SIZE_T(size) <= TH_TINY_MAX &&                                    \
+      TH_TINY_PER_PIECE_(size) < TH_PIECE_SPAN_ / TH_BLOCK_FOOTPRINT(size))                \
+         ? TH_TINY_PER_PIECE_(size)                                                       \
+         : TH_PIECE_SPAN_ / TH_BLOCK_FOOTPRINT(size))
+#define TH_TINY_PER_PIECE_(size)                                                          \
+    (((TH_PIECE_SPAN_ >> TH_TINY_SLAB_LOG2) - 2u) * TH_TINY_PER_SLAB_(size))
 
 /* ---- Types --------------------------------------------------------------- */
 

@@ -298,6 +298,46 @@ static void test_exact_banks(void)
     }
 }
 
+/* TH_REGION_SIZE_FOR when the objects add up to more than the largest
+ * block: the region is split, each piece loses its page map and the tail
+ * no object fits in, and the macro counts whole pieces. Each size is
+ * filled at two starts; a count that needs more pieces than there are
+ * region slots is out of the macro's reach, and TH_REGION_PIECES_FOR says
+ * so. */
+static void test_sizing_pieces(void)
+{
+    static const size_t cases[][2] = {{1024u, 4092u}, {200u, 41942u}, {2u, 3145716u},
+                                      {4u, TH_MAX_REQUEST}, {2048u, 2044u}, {300000u, 4u},
+                                      {400000u, 12u}, {160000u, 40u}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = cases[i][0], size = cases[i][1];
+        size_t region = TH_REGION_SIZE_FOR(n, size);
+        CHECK(TH_REGION_PIECES_FOR(n, size) >= 2u);
+        CHECK(TH_REGION_PIECES_FOR(n, size) <= TH_MAX_REGIONS);
+        for (size_t off = 0; off < 520u; off += 260u) {
+            uint8_t *map = mmap(NULL, region + off, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (!CHECK(map != MAP_FAILED)) {
+                return;
+            }
+            th_heap *h   = th_init(map + off, region);
+            size_t   got = 0;
+            while (h != NULL && got < n && th_malloc(h, size) != NULL) {
+                got++;
+            }
+            if (!CHECK_EQ(got, n)) {
+                h_printf("TH_REGION_SIZE_FOR(%u, %u) = %u at offset %u\n", (unsigned)n,
+                         (unsigned)size, (unsigned)region, (unsigned)off);
+            }
+            munmap(map, region + off);
+        }
+    }
+    /* Five 2 MiB objects need five pieces (a piece holds one), more than
+     * the default four slots: the macro's limit, visible at compile time. */
+    _Static_assert(TH_REGION_PIECES_FOR(5, 2097152) == 5u, "one 2 MiB object per piece");
+    CHECK(TH_REGION_SIZE_FOR(1, TH_MAX_REQUEST + 1u) == SIZE_MAX);
+}
+
 /* Slab links are 16-bit page numbers + 1 counted from the first region's
  * first page: page 0xFFFE is the last a slab can sit on, 0xFFFF (32 MiB -
  * 512 bytes up) is out of reach. A second region holds just the free block
@@ -558,6 +598,7 @@ int main(void)
     test_guard_page();
     test_oversized_region();
     test_exact_banks();
+    test_sizing_pieces();
     test_slab_reach();
 #endif
     if (h_total_faults != 0) {

@@ -132,6 +132,33 @@ int main(void)
         }
         CHECK(th_check(t));
     }
+    /* TH_REGION_SIZE_FOR past the largest block: objects that add up to
+     * just over one piece, and to twice and three times that, fill the
+     * region it gives (the 4 KiB pieces lose their page maps and tails). */
+    static const size_t sizes[] = {1u, 4u, 8u, 9u, 12u, 13u, 15u, 16u, 17u, 24u, 40u, 53u,
+                                   100u, 255u, 500u, 1000u, 1976u, 2044u, 2500u, TH_MAX_REQUEST};
+    unsigned filled = 0u;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t one = (((size_t)1 << TH_MAX_BLOCK_LOG2) - 8u) / TH_BLOCK_FOOTPRINT(sizes[i]) + 1u;
+        for (size_t k = 1; k <= 3u; k++) {
+            size_t count  = one * k;
+            size_t region = TH_REGION_SIZE_FOR(count, sizes[i]);
+            for (size_t off = 0; off <= 260u && off + region <= n; off += 130u) {
+                th_heap *t   = th_init((uint8_t *)arena + off, region);
+                size_t   got = 0;
+                while (t != NULL && got < count && th_malloc(t, sizes[i]) != NULL) {
+                    got++;
+                }
+                filled++;
+                if (!CHECK_EQ(got, count)) {
+                    h_printf("TH_REGION_SIZE_FOR(%u, %u) = %u at offset %u\n", (unsigned)count,
+                             (unsigned)sizes[i], (unsigned)region, (unsigned)off);
+                }
+            }
+        }
+    }
+    h_printf("sizing past one piece: %u heaps filled\n", filled);
+    CHECK(filled >= 40u);
 #endif
     size_t   cap   = n / 16u;
     th_heap *h     = th_init(arena, n);
