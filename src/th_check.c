@@ -157,8 +157,8 @@ static bool check_bins(const th_heap *h, tally *t)
         }
         while (b != NULL) {
             listed++;
-            if (listed > t->free_count || th_region_of(h, th_addr(b)) == NULL ||
-                (th_addr(b) & 7u) != 4u || !th_sealed(b, b->header) ||
+            if (listed > t->free_count || !th_link_target_ok(h, th_addr(b)) ||
+                !th_sealed(b, b->header) ||
                 (b->header & TH_USED) != 0u || th_bin_of(th_bsize(b->header)) != i ||
                 th_lk(b)->prev != prev) {
                 return fail(t, th_addr(b)); /* I5 */

@@ -46,7 +46,8 @@
  * bench` measures what real traces reach; both are in README.md. Aligned
  * allocation first looks where malloc's search looks and takes that block
  * if it holds the request with the gap its address needs (a freed aligned
- * block is taken back so); else it searches for size + align + one minimal
+ * block is taken back so, unless another block at least the request's size
+ * heads a lower size class); else it searches for size + align + one minimal
  * block, which any block holds, then gives the gap in front back to the
  * lists: two searches at most, still constant time. A request that
  * finds nothing gives back the idle tiny slab (if the tiny cursor holds
@@ -172,14 +173,13 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
     }
     const th_block *n = th_lk(b)->next;
     const th_block *p = th_lk(b)->prev;
-    if (n != NULL && (th_region_of(h, th_addr(n)) == NULL || (th_addr(n) & 7u) != 4u ||
-                      th_lk(n)->prev != b)) {
+    if (n != NULL && (!th_link_target_ok(h, th_addr(n)) || th_lk(n)->prev != b)) {
         return false;
     }
     if (p == NULL) {
         return h->bins[th_bin_of(size)] == b;
     }
-    return th_region_of(h, th_addr(p)) != NULL && (th_addr(p) & 7u) == 4u && th_lk(p)->next == b;
+    return th_link_target_ok(h, th_addr(p)) && th_lk(p)->next == b;
 #else
     (void)h;
     return true;

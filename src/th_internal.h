@@ -452,6 +452,16 @@ TH_SOFTINLINE const th_region *th_region_of(const th_heap *h, uintptr_t a)
 {
     return th_region_of_inline(h, a);
 }
+/* Could a free block start at a, a link read from memory that may be
+ * damaged? In a region, at a block position, and with room for a whole
+ * minimal block before the sentinel, so that reading its links never leaves
+ * the region (on a 64-bit host a block 8 bytes short of the sentinel would
+ * put its prev link past the region's end). a - first < span, so no wrap. */
+TH_INLINE bool th_link_target_ok(const th_heap *h, uintptr_t a)
+{
+    const th_region *r = th_region_of(h, a);
+    return r != NULL && (a & 7u) == 4u && r->span - (a - r->first) >= TH_MIN_BLOCK;
+}
 TH_INLINE bool th_page_is_slab(const th_region *r, uintptr_t a)
 {
     size_t page = (a - r->page0) / TH_PAGE;

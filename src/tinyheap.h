@@ -420,7 +420,12 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * into a live object's interior as a bad pointer; the start of a free
  * general block reads as a double free even if it was never handed out;
  * and a stale pointer into memory that has since been reused or split
- * again may read as either kind. Whatever the kind, nothing changes.
+ * again may read as either kind. A tiny object freed twice after its slab
+ * went back to the heap (its last object died) lies in a free general
+ * block, at no block start: a bad pointer. Without TH_FILL (release
+ * builds) a merge leaves the absorbed block's header where it was, so an
+ * address inside a live block at which a block once started may read as a
+ * double free. Whatever the kind, nothing changes.
  * Time: constant. Thread safety: takes the heap lock.
  */
 void th_free(th_heap *h, void *p);
@@ -503,8 +508,10 @@ void th_reset_min_free(th_heap *h);
 /**
  * Full consistency walk: checks every invariant numbered in th_internal.h.
  * Never modifies the heap (counters included). Reports the first corruption
- * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address;
- * the lock held, as for every fault)
+ * it finds through the fault handler (TH_FAULT_CORRUPTION, with the address
+ * where it found it: the header of the block or slab the walk stopped at,
+ * the block a list led to, or the heap state for its counters and lists;
+ * never NULL; the lock held, as for every fault)
  * and returns false; true when the heap is consistent. Preconditions: none;
  * h is checked. The default fault
  * handler traps when TH_DEBUG is 1 (the default without NDEBUG): install

@@ -99,7 +99,7 @@ extern unsigned    h_total_faults;
 void               h_record_faults(void);
 void               h_reset_faults(void);
 /** After a deliberate damage to heap h: whether th_check(h) refuses it with
- *  TH_FAULT_CORRUPTION (the fault counts reset first); prints
+ *  TH_FAULT_CORRUPTION and an address (the fault counts reset first); prints
  *  "  not caught: <what>" when it does not. Use as CHECK(h_check_catches(..)). */
 bool               h_check_catches(const th_heap *h, const char *what);
 

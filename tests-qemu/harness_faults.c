@@ -30,7 +30,7 @@ void h_record_faults(void)
 bool h_check_catches(const th_heap *h, const char *what)
 {
     h_reset_faults();
-    bool caught = !th_check(h) && h_last_fault == TH_FAULT_CORRUPTION;
+    bool caught = !th_check(h) && h_last_fault == TH_FAULT_CORRUPTION && h_last_fault_ptr != NULL;
     if (!caught) {
         h_printf("  not caught: %s\n", what);
     }

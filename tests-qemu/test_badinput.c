@@ -38,6 +38,14 @@ typedef struct row {
 } row;
 
 /* ---- The calls -------------------------------------------------------------- */
+/* The pointer a row passes: a BAD_POINTER or DOUBLE_FREE fault must name it
+ * (the handler's ptr argument). */
+static void *s_arg;
+static void *arg(void *p)
+{
+    s_arg = p;
+    return p;
+}
 static bool malloc_null_heap(void) { return th_malloc(NULL, 8) == NULL; }
 static bool malloc_zero(void) { return th_malloc(H, 0) == NULL; }
 static bool malloc_max(void) { return th_malloc(H, s_max) == NULL; }
@@ -47,11 +55,11 @@ static bool calloc_overflow(void) { return th_calloc(H, s_half, 2) == NULL; }
 static bool calloc_zero(void) { return th_calloc(H, 0, 8) == NULL; }
 static bool calloc_zero_size(void) { return th_calloc(H, 8, 0) == NULL; }
 static bool realloc_null_heap(void) { return th_realloc(NULL, G, 8) == NULL; }
-static bool realloc_foreign(void) { return th_realloc(H, s_foreign, 8) == NULL; }
-static bool realloc_interior(void) { return th_realloc(H, G + 8, 8) == NULL; }
-static bool realloc_freed(void) { return th_realloc(H, F, 8) == NULL; }
-static bool realloc_tiny_freed(void) { return th_realloc(H, FT, 8) == NULL; }
-static bool realloc_persistent(void) { return th_realloc(H, P + 8, 8) == NULL; }
+static bool realloc_foreign(void) { return th_realloc(H, arg(s_foreign), 8) == NULL; }
+static bool realloc_interior(void) { return th_realloc(H, arg(G + 8), 8) == NULL; }
+static bool realloc_freed(void) { return th_realloc(H, arg(F), 8) == NULL; }
+static bool realloc_tiny_freed(void) { return th_realloc(H, arg(FT), 8) == NULL; }
+static bool realloc_persistent(void) { return th_realloc(H, arg(P + 8), 8) == NULL; }
 static bool realloc_max(void) { return th_realloc(H, G, s_max) == NULL; }
 static bool aligned_null_heap(void) { return th_aligned_alloc(NULL, 8, 8) == NULL; }
 static bool aligned_zero_align(void) { return th_aligned_alloc(H, 0, 8) == NULL; }
@@ -61,27 +69,27 @@ static bool aligned_max(void) { return th_aligned_alloc(H, 8, s_max) == NULL; }
 static bool aligned_zero_size(void) { return th_aligned_alloc(H, 8, 0) == NULL; }
 static bool free_null_heap(void) { th_free(NULL, G); return true; }
 static bool free_null(void) { th_free(H, NULL); return true; }
-static bool free_foreign(void) { th_free(H, s_foreign); return true; }
-static bool free_interior(void) { th_free(H, G + 8); return true; }
-static bool free_interior_odd(void) { th_free(H, G + 1); return true; }
-static bool free_tiny_interior(void) { th_free(H, T + 4); return true; }
-static bool free_tiny_odd(void) { th_free(H, T + 1); return true; }
-static bool free_freed(void) { th_free(H, F); return true; }
+static bool free_foreign(void) { th_free(H, arg(s_foreign)); return true; }
+static bool free_interior(void) { th_free(H, arg(G + 8)); return true; }
+static bool free_interior_odd(void) { th_free(H, arg(G + 1)); return true; }
+static bool free_tiny_interior(void) { th_free(H, arg(T + 4)); return true; }
+static bool free_tiny_odd(void) { th_free(H, arg(T + 1)); return true; }
+static bool free_freed(void) { th_free(H, arg(F)); return true; }
 static bool free_tiny_meta(void)
 {
-    th_free(H, (uint8_t *)((uintptr_t)T & ~(uintptr_t)(TH_PAGE - 1u)) + TH_SLAB_BLOCKS * 16u);
+    th_free(H, arg((uint8_t *)((uintptr_t)T & ~(uintptr_t)(TH_PAGE - 1u)) + TH_SLAB_BLOCKS * 16u));
     return true;
 }
-static bool free_tiny_freed(void) { th_free(H, FT); return true; }
-static bool free_persistent(void) { th_free(H, P); return true; }
-static bool free_persistent_in(void) { th_free(H, P + 8); return true; }
-static bool free_heap_state(void) { th_free(H, (uint8_t *)H + 8); return true; }
+static bool free_tiny_freed(void) { th_free(H, arg(FT)); return true; }
+static bool free_persistent(void) { th_free(H, arg(P)); return true; }
+static bool free_persistent_in(void) { th_free(H, arg(P + 8)); return true; }
+static bool free_heap_state(void) { th_free(H, arg((uint8_t *)H + 8)); return true; }
 static bool usable_null_heap(void) { return th_usable_size(NULL, G) == 0u; }
 static bool usable_null(void) { return th_usable_size(H, NULL) == 0u; }
-static bool usable_foreign(void) { return th_usable_size(H, s_foreign) == 0u; }
-static bool usable_interior(void) { return th_usable_size(H, G + 16) == 0u; }
-static bool usable_freed(void) { return th_usable_size(H, F) == 0u; }
-static bool usable_persistent(void) { return th_usable_size(H, P + 8) == 0u; }
+static bool usable_foreign(void) { return th_usable_size(H, arg(s_foreign)) == 0u; }
+static bool usable_interior(void) { return th_usable_size(H, arg(G + 16)) == 0u; }
+static bool usable_freed(void) { return th_usable_size(H, arg(F)) == 0u; }
+static bool usable_persistent(void) { return th_usable_size(H, arg(P + 8)) == 0u; }
 static bool persist_null_heap(void) { return th_persistent_alloc(NULL, 8, 8) == NULL; }
 static bool persist_zero(void) { return th_persistent_alloc(H, 0, 8) == NULL; }
 static bool persist_align0(void) { return th_persistent_alloc(H, 8, 0) == NULL; }
@@ -261,6 +269,7 @@ int main(void)
         }
         state_without_faults(s_state_before);
         h_reset_faults();
+        s_arg   = NULL;
         bool ok = w->call();
         th_stats after = th_get_stats(H);
         state_without_faults(s_state_after);
@@ -274,6 +283,9 @@ int main(void)
         } else {
             CHECK_EQ(h_total_faults, 1);
             CHECK_EQ(h_last_fault, w->fault);
+            if (w->fault == (int)TH_FAULT_BAD_POINTER || w->fault == (int)TH_FAULT_DOUBLE_FREE) {
+                CHECK(s_arg != NULL && h_last_fault_ptr == s_arg);
+            }
             /* A fault with no heap is counted by no heap. */
             bool counted_in_heap = !is_null_heap_row(w);
             CHECK_EQ(after.faults[w->fault], before.faults[w->fault] + (counted_in_heap ? 1u : 0u));

@@ -552,6 +552,44 @@ static void test_min_free_clamped(void)
     hdr(slab(T))->header ^= 1u << TH_CHECK_SHIFT;
 }
 
+/* A free block's next link, changed by a write after free, names the
+ * region's last block position (8 bytes short of the sentinel), where user
+ * data of a live block has been made to look like a sealed free header. A
+ * block there would have its links past the region's end on a 64-bit host:
+ * th_check and th_malloc must refuse the link before reading through it.
+ * The heap ends where the arena does, so that on the host the sanitizer
+ * sees any read past it. */
+static void test_link_to_region_end(void)
+{
+    H = th_init(s_arena + ((s_arena_size - REGION) & ~(size_t)7u), REGION);
+    if (!CHECK(H != NULL)) {
+        return;
+    }
+    const th_region *r   = &H->regions[0];
+    uint8_t         *top = th_malloc(H, 200);
+    uint8_t         *a   = th_malloc(H, 200);
+    uint8_t         *b   = th_malloc(H, 200);
+    uintptr_t        x   = r->first + r->span - 8u;
+    if (!CHECK(top && a && b && x >= th_addr(top) &&
+               x + sizeof(th_word) <= th_addr(top) + th_usable_size(H, top))) {
+        return;
+    }
+    th_free(H, a);
+    th_block *fake        = th_at(x);
+    fake->header          = th_mkheader(fake, bsz(a), TH_KIND_GEN, 0u, 0u);
+    th_block *saved       = th_lk(hdr(a))->next;
+    th_lk(hdr(a))->next   = fake;
+    CHECK(h_check_catches(H, "I5 link to the region's last block position"));
+    h_reset_faults();
+    void *d = th_malloc(H, 200); /* a's size class: the damaged list is read */
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    CHECK(d == NULL || th_addr(d) + 200u <= th_addr(a) - sizeof(th_word) ||
+          th_addr(d) >= th_addr(a) + th_usable_size(H, b)); /* not a's block */
+    th_lk(hdr(a))->next = saved;
+    h_reset_faults();
+    CHECK(th_check(H));
+}
+
 int main(void)
 {
     s_arena = h_arena(&s_arena_size);
@@ -576,5 +614,6 @@ int main(void)
     test_tiny_counts_last_page();
     test_min_free_clamped();
     CHECK_EQ(h_total_faults, 0);
+    test_link_to_region_end();
     return h_failures;
 }

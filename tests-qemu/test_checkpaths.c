@@ -13,14 +13,17 @@
 
 static th_heap *H;
 
-/* Flips a word, checks th_check reports it, flips it back. */
-static void expect_caught(const char *what, void *addr, uint32_t mask)
+/* Flips a word, checks th_check reports it (with an address: `at` where
+ * the damage is a header the walk meets, any other non-NULL address where
+ * the report names what the damage led to), flips it back. */
+static void expect_caught_at(const char *what, void *addr, uint32_t mask, const void *at)
 {
     volatile uint32_t *w = (volatile uint32_t *)addr;
     *w ^= mask;
     h_reset_faults();
     bool ok = th_check(H);
-    if (!CHECK(!ok && h_last_fault == TH_FAULT_CORRUPTION)) {
+    if (!CHECK(!ok && h_last_fault == TH_FAULT_CORRUPTION && h_last_fault_ptr != NULL &&
+               (at == NULL || h_last_fault_ptr == at))) {
         h_printf("  not caught: %s\n", what);
     }
     *w ^= mask;
@@ -28,11 +31,16 @@ static void expect_caught(const char *what, void *addr, uint32_t mask)
     CHECK(th_check(H));
 }
 
+static void expect_caught(const char *what, void *addr, uint32_t mask)
+{
+    expect_caught_at(what, addr, mask, NULL);
+}
+
 static void expect_caught_size(const char *what, size_t *addr)
 {
     *addr += 8u;
     h_reset_faults();
-    if (!CHECK(!th_check(H) && h_last_fault == TH_FAULT_CORRUPTION)) {
+    if (!CHECK(!th_check(H) && h_last_fault == TH_FAULT_CORRUPTION && h_last_fault_ptr == H)) {
         h_printf("  not caught: %s\n", what);
     }
     *addr -= 8u;
@@ -85,12 +93,12 @@ int main(void)
     uint32_t  fs = th_bsize(f->header);
 
     /* I1: a header's seal, size; I2: PREV_FREE; I4: a footer; I3 kind. */
-    expect_caught("I1 seal of a used header", &u->header, 1u << TH_CHECK_SHIFT);
-    expect_caught("I1 seal of a free header", &f->header, 1u << TH_CHECK_SHIFT);
+    expect_caught_at("I1 seal of a used header", &u->header, 1u << TH_CHECK_SHIFT, u);
+    expect_caught_at("I1 seal of a free header", &f->header, 1u << TH_CHECK_SHIFT, f);
     expect_caught("I1 PREV_FREE alone (the seal bit that mirrors it kept)", &u->header,
                   TH_PREV_FREE);
-    expect_caught("I2 PREV_FREE of a used block (sealed)", &u->header, TH_PF_FLIP);
-    expect_caught("I4 footer", (uint8_t *)f + fs - 4u, 8u);
+    expect_caught_at("I2 PREV_FREE of a used block (sealed)", &u->header, TH_PF_FLIP, u);
+    expect_caught_at("I4 footer", (uint8_t *)f + fs - 4u, 8u, f);
     /* I5: list links; I6: bitmap. */
     expect_caught("I5 next link", &th_lk(f)->next, 4u);
     expect_caught("I5 prev link", &th_lk(f)->prev, 4u);
@@ -117,7 +125,8 @@ int main(void)
     expect_caught("I14 chunk header", (uint8_t *)pp - 4u, 1u << TH_CHECK_SHIFT);
     expect_caught("I14 offset", &H->pers_off, 0x10000u);
     /* I1: the sentinel. */
-    expect_caught("I1 sentinel", (void *)(r->first + r->span), 1u << TH_CHECK_SHIFT);
+    expect_caught_at("I1 sentinel", (void *)(r->first + r->span), 1u << TH_CHECK_SHIFT,
+                     (void *)(r->first + r->span));
 
     /* NULL heap: the inspection calls. */
     h_reset_faults();

@@ -300,12 +300,33 @@ static void test_aligned_past_last_bin(void)
     CHECK(th_check(h));
 }
 
+/* Takes every free block of at least `min` usable bytes (at most N), so
+ * that the only such block is the one a test frees next. Returns how many. */
+static size_t take_blocks_of(th_heap *h, size_t min, void **out, size_t N)
+{
+    size_t k = 0;
+    while (k < N && th_largest_free(h) >= min) {
+        out[k] = th_malloc(h, th_largest_free(h));
+        if (!CHECK(out[k] != NULL)) {
+            break;
+        }
+        k++;
+    }
+    return k;
+}
+
 /* An aligned block freed between two live ones is taken again by the same
  * aligned request, although it has no room for an alignment gap: its
  * payload is aligned already (FreeRTOS with portBYTE_ALIGNMENT 16 frees a
- * task's stack and allocates it again). */
+ * task's stack and allocates it again). The first search looks where
+ * malloc's does (th_heap.c), at the head of the lowest non-empty size class
+ * that holds the size: so any other free block that large is taken first
+ * (the tail of the region, whose size depends on where the arena starts),
+ * and the freed one is then the only candidate. */
 static void test_aligned_exact_reuse(void)
 {
+    void  *rest[8];
+    size_t nrest;
     th_heap *h = fresh(4096);
     enum { N = 64 };
     void  *p[N];
@@ -315,6 +336,7 @@ static void test_aligned_exact_reuse(void)
         n++;
     }
     CHECK(n > 4 && n < N);
+    nrest      = take_blocks_of(h, 100u, rest, 8u);
     size_t mid = n / 2u;
     void  *old = p[mid];
     th_free(h, old);
@@ -324,6 +346,9 @@ static void test_aligned_exact_reuse(void)
     CHECK_EQ(th_get_stats(h).failed, s.failed);
     for (size_t i = 0; i < n; i++) {
         th_free(h, p[i]);
+    }
+    for (size_t i = 0; i < nrest; i++) {
+        th_free(h, rest[i]);
     }
     CHECK(th_check(h));
     /* Blocks of 112 bytes aligned to 16 abut (no gap between them): the
@@ -337,8 +362,9 @@ static void test_aligned_exact_reuse(void)
         n++;
     }
     CHECK(n > 4 && n < N);
-    mid = n / 2u;
-    old = p[mid];
+    nrest = take_blocks_of(h, 112u - TH_BLOCK_OVERHEAD, rest, 8u);
+    mid   = n / 2u;
+    old   = p[mid];
     CHECK_EQ((uintptr_t)p[mid + 1u] - (uintptr_t)old, 112);
     CHECK_EQ((uintptr_t)old - (uintptr_t)p[mid - 1u], 112);
     th_free(h, old);
@@ -348,6 +374,9 @@ static void test_aligned_exact_reuse(void)
     CHECK_EQ(th_get_stats(h).failed, s.failed);
     for (size_t i = 0; i < n; i++) {
         th_free(h, p[i]);
+    }
+    for (size_t i = 0; i < nrest; i++) {
+        th_free(h, rest[i]);
     }
     CHECK(th_check(h));
 }
@@ -525,6 +554,192 @@ static void test_lock_slot(void)
     CHECK_EQ(unlocks, 9);
 }
 
+/* Every call the header says takes the heap lock takes it exactly once and
+ * lets it go (a call without the lock would race; one that locked twice
+ * would deadlock on a non-recursive mutex). */
+static unsigned s_depth, s_max_depth;
+static void     depth_lock(void *ctx)
+{
+    (void)ctx;
+    locks++;
+    if (++s_depth > s_max_depth) {
+        s_max_depth = s_depth;
+    }
+}
+static void depth_unlock(void *ctx)
+{
+    (void)ctx;
+    unlocks++;
+    s_depth--;
+}
+static void walk_nothing(void *user, char kind, const void *addr, size_t size)
+{
+    (void)user;
+    (void)kind;
+    (void)addr;
+    (void)size;
+}
+static th_heap *s_lh;
+static uint8_t *s_lp, *s_lt;
+static uint8_t  s_extra_region[1024];
+static void     l_malloc(void) { th_free(s_lh, th_malloc(s_lh, 1)); } /* two calls */
+static void     l_calloc(void) { th_free(s_lh, th_calloc(s_lh, 3, 20)); }
+static void     l_aligned(void) { th_free(s_lh, th_aligned_alloc(s_lh, 64, 20)); }
+static void     l_realloc(void) { s_lp = th_realloc(s_lh, s_lp, 80); }
+static void     l_realloc_tiny(void) { s_lt = th_realloc(s_lh, s_lt, 9); }
+static void     l_usable(void) { CHECK(th_usable_size(s_lh, s_lp) >= 80u); }
+static void     l_usable_tiny(void) { CHECK(th_usable_size(s_lh, s_lt) >= 9u); }
+static void     l_persistent(void) { CHECK(th_persistent_alloc(s_lh, 12, 4) != NULL); }
+static void     l_stats(void) { CHECK(th_get_stats(s_lh).capacity != 0u); }
+static void     l_free_bytes(void) { CHECK(th_free_bytes(s_lh) != 0u); }
+static void     l_min_free(void) { CHECK(th_min_free_bytes(s_lh) != 0u); }
+static void     l_largest(void) { CHECK(th_largest_free(s_lh) != 0u); }
+static void     l_reset_min(void) { th_reset_min_free(s_lh); }
+static void     l_check(void) { CHECK(th_check(s_lh)); }
+static void     l_walk(void) { th_walk(s_lh, walk_nothing, NULL); }
+static void     l_hook(void) { (void)th_set_oom_hook(s_lh, NULL); }
+static void     l_add(void) { CHECK(th_add_region(s_lh, s_extra_region, sizeof s_extra_region)); }
+
+static void test_every_call_locks(void)
+{
+    static const struct {
+        const char *what;
+        void (*call)(void);
+        unsigned n; /* calls on the heap it makes */
+    } calls[] = {
+        {"th_malloc + th_free", l_malloc, 2u},
+        {"th_calloc + th_free", l_calloc, 2u},
+        {"th_aligned_alloc + th_free", l_aligned, 2u},
+        {"th_realloc", l_realloc, 1u},
+        {"th_realloc (tiny)", l_realloc_tiny, 1u},
+        {"th_usable_size", l_usable, 1u},
+        {"th_usable_size (tiny)", l_usable_tiny, 1u},
+        {"th_persistent_alloc", l_persistent, 1u},
+        {"th_get_stats", l_stats, 1u},
+        {"th_free_bytes", l_free_bytes, 1u},
+        {"th_min_free_bytes", l_min_free, 1u},
+        {"th_largest_free", l_largest, 1u},
+        {"th_reset_min_free", l_reset_min, 1u},
+        {"th_check", l_check, 1u},
+        {"th_walk", l_walk, 1u},
+        {"th_set_oom_hook", l_hook, 1u},
+        {"th_add_region", l_add, 1u},
+    };
+    s_lh = fresh(8192);
+    if (!CHECK(s_lh != NULL)) {
+        return;
+    }
+    s_lp = th_malloc(s_lh, 40);
+    s_lt = th_malloc(s_lh, 5);
+    CHECK(s_lp != NULL && s_lt != NULL);
+    th_set_lock(s_lh, depth_lock, depth_unlock, NULL);
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        locks       = 0u;
+        unlocks     = 0u;
+        s_max_depth = 0u;
+        calls[i].call();
+        if (!CHECK(locks == calls[i].n && unlocks == calls[i].n && s_depth == 0u &&
+                   s_max_depth == 1u)) {
+            h_printf("  %s: %u locks, %u unlocks, depth %u\n", calls[i].what, locks, unlocks,
+                     s_max_depth);
+        }
+    }
+    th_set_lock(s_lh, NULL, NULL, NULL);
+    locks   = 0u;
+    unlocks = 0u;
+}
+
+/* The low-water mark follows tiny allocations too: an idle slab counts as
+ * free, so the first object placed in it lowers free_bytes, and the mark
+ * must have seen that low after the object is freed again. */
+static void test_min_free_tiny(void)
+{
+    th_heap *h = fresh(8192);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    th_free(h, th_malloc(h, 4)); /* a slab, now idle */
+    th_reset_min_free(h);
+    size_t   idle = th_free_bytes(h);
+    uint8_t *t    = th_malloc(h, 4);
+    size_t   low  = th_free_bytes(h);
+    CHECK(t != NULL && low < idle);
+    th_free(h, t);
+    CHECK_EQ(th_free_bytes(h), idle);
+    CHECK_EQ(th_min_free_bytes(h), low);
+    CHECK_EQ(th_get_stats(h).min_free_bytes, low);
+}
+
+/* smallest_free is the smallest free block wherever it lies: two layouts,
+ * the small block allocated before the big one and after it, so that in
+ * one of them it comes first in address order and in the other last. */
+static void test_smallest_free_anywhere(void)
+{
+    for (int order = 0; order < 2; order++) {
+        th_heap *h = fresh(8192);
+        if (!CHECK(h != NULL)) {
+            return;
+        }
+        uint8_t *first  = th_malloc(h, order == 0 ? 40u : 400u);
+        uint8_t *fence1 = th_malloc(h, 40);
+        uint8_t *second = th_malloc(h, order == 0 ? 400u : 40u);
+        uint8_t *fence2 = th_malloc(h, 40);
+        CHECK(first && fence1 && second && fence2);
+        uint8_t *small = order == 0 ? first : second;
+        th_free(h, first);
+        th_free(h, second);
+        th_stats s = th_get_stats(h);
+        CHECK_EQ(s.free_blocks, 3);
+        CHECK_EQ(s.smallest_free, th_bsize(((th_block *)(small - 4))->header));
+        CHECK(th_check(h));
+    }
+}
+
+/* TH_FILL (on in the tests' debug build): memory is handed out filled with
+ * TH_FILL_FRESH_BYTE whichever way it was found: the top of the free space,
+ * the bottom of a free block (an aligned request), a freed block reused,
+ * a new slab and a reused tiny unit, a persistent chunk and a persistent
+ * request too big for a chunk. */
+static bool all_fresh(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != (uint8_t)TH_FILL_FRESH_BYTE) {
+            return false;
+        }
+    }
+    return p != NULL;
+}
+static void scribble(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)i;
+    }
+}
+static void test_fresh_fill(void)
+{
+    th_heap *h = fresh(16384);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    uint8_t *g  = th_malloc(h, 100);
+    uint8_t *al = th_aligned_alloc(h, 256, 40);
+    uint8_t *t1 = th_malloc(h, 4);
+    uint8_t *t2 = th_malloc(h, 12);
+    uint8_t *p1 = th_persistent_alloc(h, 24, 8);
+    uint8_t *p2 = th_persistent_alloc(h, 3000, 8);
+    CHECK(all_fresh(g, 100) && all_fresh(al, 40) && all_fresh(t1, 4) && all_fresh(t2, 12) &&
+          all_fresh(p1, 24) && all_fresh(p2, 3000));
+    uint8_t *fence = th_malloc(h, 40);
+    scribble(g, 100);
+    scribble(t1, 4);
+    th_free(h, g);
+    th_free(h, t1);
+    uint8_t *g2 = th_malloc(h, 100); /* g's block, or one like it */
+    uint8_t *t3 = th_malloc(h, 4);
+    CHECK(fence != NULL && all_fresh(g2, 100) && all_fresh(t3, 4));
+    CHECK(th_check(h));
+}
+
 int main(void)
 {
     h_record_faults();
@@ -541,6 +756,14 @@ int main(void)
     test_aligned_exact_reuse();
     test_bitmap_word_edge();
     test_max_request();
+    test_every_call_locks();
+    test_min_free_tiny();
+    test_smallest_free_anywhere();
+#if TH_FILL
+    test_fresh_fill();
+#else
+#error "test_heap is built with TH_DEBUG=1, which turns TH_FILL on"
+#endif
     CHECK_EQ(h_total_faults, 0);
     return h_failures;
 }

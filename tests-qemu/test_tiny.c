@@ -8,6 +8,7 @@
  * surviving the death of all its objects.
  */
 #include "harness.h"
+#include "th_internal.h"
 
 static th_heap *fresh(size_t want)
 {
@@ -436,6 +437,58 @@ static void test_min_free_with_idle_slab(void)
     CHECK(th_check(h));
 }
 
+/* A tiny object freed again after its slab went back to the heap (its last
+ * object died) lies inside a free general block, at no block start: read
+ * from the memory as it is now, it is an interior pointer, and the second
+ * free, th_usable_size and th_realloc of it are TH_FAULT_BAD_POINTER
+ * (tinyheap.h, th_free), counted, with the region unchanged. */
+#define SLAB_REGION 4096u
+static uint8_t s_snap[SLAB_REGION];
+static void    test_free_after_slab_returned(void)
+{
+    th_heap *h = fresh(SLAB_REGION);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    static uint8_t *p[2u * TH_SLAB_BLOCKS * 4u];
+    size_t          n     = 0;
+    uintptr_t       first = 0;
+    do { /* until an object lands on another slab: the first is not current */
+        p[n] = th_malloc(h, 4);
+        if (!CHECK(p[n] != NULL)) {
+            return;
+        }
+        first = first != 0u ? first : th_addr(p[n]) & ~(uintptr_t)(TH_PAGE - 1u);
+        n++;
+    } while ((th_addr(p[n - 1u]) & ~(uintptr_t)(TH_PAGE - 1u)) == first &&
+             n < sizeof p / sizeof p[0]);
+    CHECK_EQ(n, TH_SLAB_BLOCKS * 4u + 1u);
+    uint8_t *last = p[10];
+    for (size_t i = 0; i + 1u < n; i++) {
+        if (p[i] != last) {
+            th_free(h, p[i]);
+        }
+    }
+    size_t blocks = th_get_stats(h).tiny_blocks;
+    th_free(h, last); /* the slab's last object: the slab goes back */
+    CHECK_EQ(th_get_stats(h).tiny_blocks, blocks - 1u);
+    CHECK(th_check(h));
+    uint8_t *base = (uint8_t *)h;
+    size_t   skip = (size_t)((uint8_t *)&h->faults[0] - base);
+    h_copy(s_snap, base, SLAB_REGION);
+    h_reset_faults();
+    th_free(h, last);
+    CHECK_EQ(th_usable_size(h, last), 0);
+    CHECK(th_realloc(h, last, 8) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 3);
+    CHECK_EQ(h_total_faults, 3);
+    CHECK_EQ(h->faults[TH_FAULT_BAD_POINTER], 3);
+    CHECK(h_same(s_snap, base, SLAB_REGION, skip, sizeof h->faults));
+    CHECK(th_check(h));
+    th_free(h, p[n - 1u]);
+    h_reset_faults();
+}
+
 int main(void)
 {
     h_record_faults();
@@ -452,5 +505,6 @@ int main(void)
     test_realloc_current_only();
     test_min_free_with_idle_slab();
     CHECK_EQ(h_total_faults, 0);
+    test_free_after_slab_returned();
     return h_failures;
 }
