@@ -217,7 +217,9 @@ typedef struct th_stats {
     size_t   in_use;           /* bytes held by live blocks (usable sizes) */
     size_t   peak_in_use;      /* never decreases */
     size_t   persistent_bytes; /* bytes handed out by th_persistent_alloc */
-    size_t   tiny_blocks;      /* 16-byte blocks currently held by the tiny allocator */
+    size_t   tiny_blocks;      /* 16-byte blocks currently held by the tiny allocator:
+                                  those with a live object (a slab's empty blocks are
+                                  room it keeps, not blocks in use) */
     size_t   tiny_objects;     /* live tiny objects */
     uint32_t allocs;           /* successful allocations, all kinds; never decreases */
     uint32_t frees;            /* successful frees; never decreases */
@@ -377,9 +379,12 @@ void *th_calloc(th_heap *h, size_t n, size_t size) TH_MALLOC_LIKE TH_ALLOC_SIZE2
 
 /**
  * Resizes the block at `p` to `size` bytes. p == NULL: as th_malloc.
- * size == 0: frees p and returns NULL. Grows or shrinks in place when the
- * block or its free right-hand neighbour allows; otherwise allocates a new
- * block, copies min(old usable size, size) bytes and frees the old one.
+ * size == 0: frees p and returns NULL. A general block grows or shrinks in
+ * place when it or its free right-hand neighbour allows; a tiny object
+ * stays where it is when `size` fits the units it holds (a shrink keeps
+ * them all; it never takes a neighbouring unit: a move copies at most
+ * TH_TINY_MAX bytes). Otherwise allocates a new block,
+ * copies min(old usable size, size) bytes and frees the old one.
  *
  * Preconditions: none; p is checked as th_free checks it. A pointer of
  * another heap is a bad pointer here (free it with its own heap).

@@ -314,7 +314,9 @@ _Noreturn void h_run(void)
     h_printf("seed: 0x%08x\n", (unsigned)h_seed());
     h_srand(h_seed());
     int ret = h_test_main();
-    int failures = h_failures > ret ? h_failures : ret;
+    /* A test's main returns h_failures; anything else it returns (a
+     * negative value included) is a failure too, never a pass. */
+    int failures = ret == 0 ? h_failures : (h_failures != 0 ? h_failures : 1);
     if (failures == 0) {
         h_printf("PASS %s\n", h_test_name);
     } else {

@@ -690,7 +690,7 @@ static void test_smallest_free_anywhere(void)
         th_free(h, second);
         th_stats s = th_get_stats(h);
         CHECK_EQ(s.free_blocks, 3);
-        CHECK_EQ(s.smallest_free, th_bsize(((th_block *)(small - 4))->header));
+        CHECK_EQ(s.smallest_free, th_bsize(th_at(th_addr(small) - sizeof(th_word))->header));
         CHECK(th_check(h));
     }
 }
