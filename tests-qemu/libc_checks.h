@@ -466,6 +466,48 @@ LC_CHECK lc_exhaustion(void)
     CHECK(th_check(th_default()));
 }
 
+/* mallinfo's fordblks is the bytes a malloc could still use: once the
+ * smallest request (8 bytes) fails too, it is 0, whatever sizes filled the
+ * heap, and the low-water mark with it. With 9..12-byte objects the port
+ * used to leave each block's fourth 4-byte unit free, counted, where no
+ * malloc fits. The objects are chained through their first word. */
+LC_CHECK lc_free_is_usable(void)
+{
+    static const size_t sizes[]  = {8u, 9u, 12u, 13u, 16u, 20u, 100u};
+    const size_t        smallest = 8u; /* what malloc(1) takes: the port's least */
+    size_t              free0    = stats().free_bytes;
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        void  *head = NULL;
+        size_t n    = 0;
+        th_reset_min_free(th_default());
+        for (size_t want = sizes[k];; want = smallest) {
+            void **p;
+            while ((p = malloc(want)) != NULL) {
+                *p   = head;
+                head = p;
+                n++;
+            }
+            if (want == smallest) {
+                break;
+            }
+        }
+        struct mallinfo mi = mallinfo();
+        if (!CHECK_EQ(mi.fordblks, 0)) {
+            h_printf("  %u-byte objects: %u bytes said free\n", (unsigned)sizes[k],
+                     (unsigned)mi.fordblks);
+        }
+        CHECK_EQ(stats().min_free_bytes, 0);
+        CHECK(n > 0u);
+        while (head != NULL) {
+            void *next = *(void **)head;
+            free(head);
+            head = next;
+        }
+        CHECK_EQ(stats().free_bytes, free0);
+    }
+    CHECK(th_check(th_default()));
+}
+
 /* Functions of both C libraries that allocate, each seen moving
  * th_default()'s counters, and their blocks freed with free(). */
 LC_CHECK lc_libc_allocates(void)
@@ -594,6 +636,7 @@ LC_CHECK lc_all(void)
     lc_errno();
     lc_page_and_reallocf();
     lc_exhaustion();
+    lc_free_is_usable();
 }
 
 /* The end of each test: nothing so far was misuse, then a double free,

@@ -32,7 +32,10 @@
  * - Sizes are tinyheap's: trace sizes are the block's usable size (the same
  *   for a block's traceMALLOC and traceFREE), and on failure the size asked
  *   for (heap_4 passes it with its header and alignment added); free sizes
- *   are the bytes an allocation could still use (th_stats.free_bytes), and
+ *   are the bytes an allocation could still use (th_stats.free_bytes: exact
+ *   while every allocation is the port's, which is why fr_alloc gives a
+ *   9..12-byte request a whole tiny block; a 1..4-byte th_malloc on this
+ *   heap can leave a unit beside it that only such a request fits), and
  *   free blocks are tinyheap's general blocks, counted as the bytes a request
  *   could use in them (room inside tiny blocks counts in the free bytes, not
  *   in the block statistics).
@@ -211,6 +214,14 @@ static void *fr_alloc(th_heap *h, size_t n)
      * after it (test_freertos4_go). */
     if (n < 16u) {
         n = (n + (size_t)portBYTE_ALIGNMENT_MASK) & ~(size_t)portBYTE_ALIGNMENT_MASK;
+    }
+#elif TH_TINY && portBYTE_ALIGNMENT == 8
+    /* A 9..12-byte object takes three of a tiny block's four units; the
+     * fourth fits only a request of 1..4 bytes, which this port never makes.
+     * Asking for the whole block costs no room pvPortMalloc could use, and
+     * keeps the free size the bytes an allocation could still use. */
+    if (n > 8u && n <= 12u) {
+        n = TH_TINY_MAX;
     }
 #endif
     if (n < (size_t)portBYTE_ALIGNMENT) {

@@ -80,6 +80,14 @@ static inline size_t la_request(size_t n)
     if (n < 16u) {
         return n <= 8u ? 8u : 16u;
     }
+#elif TH_TINY
+    /* A 9..12-byte object takes three of a tiny block's four units; the
+     * fourth fits only a request of 1..4 bytes, which this port never makes.
+     * Asking for the whole block costs no room a malloc could use, and keeps
+     * free_bytes (mallinfo's fordblks) the bytes a malloc could still use. */
+    if (n <= 12u) {
+        return n <= LA_MIN_REQUEST ? LA_MIN_REQUEST : TH_TINY_MAX;
+    }
 #endif
     return n < LA_MIN_REQUEST ? LA_MIN_REQUEST : n;
 }

@@ -354,6 +354,54 @@ static void check_full_heap_stats(void)
 }
 #endif
 
+#if portBYTE_ALIGNMENT <= TH_ALIGNMENT
+/* The free size is the bytes an allocation could still use: once the
+ * smallest request (portBYTE_ALIGNMENT bytes) fails too, it is 0, whatever
+ * sizes filled the heap, and so are the low-water mark and the stats. With
+ * 9..12-byte objects the port used to leave each block's fourth 4-byte unit
+ * free, counted in the free size, where no request of the port fits. The
+ * objects are chained through their first word: no array to size. */
+static void check_free_size_is_usable(void)
+{
+    static const size_t sizes[] = {8u, 9u, 12u, 13u, 16u, 20u, 24u, 100u};
+    size_t              free0   = xPortGetFreeHeapSize();
+    unsigned            hook0   = fr_hook_calls;
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        void  *head = NULL;
+        size_t n    = 0;
+        xPortResetHeapMinimumEverFreeHeapSize(); /* the mark starts at free0 */
+        for (size_t want = sizes[k];; want = (size_t)portBYTE_ALIGNMENT) {
+            void **p;
+            while ((p = pvPortMalloc(want)) != NULL) {
+                *p   = head;
+                head = p;
+                n++;
+            }
+            if (want == (size_t)portBYTE_ALIGNMENT) {
+                break;
+            }
+        }
+        HeapStats_t st = heap_stats();
+        if (!CHECK_EQ(xPortGetFreeHeapSize(), 0)) {
+            h_printf("  %u-byte objects: %u bytes said free\n", (unsigned)sizes[k],
+                     (unsigned)xPortGetFreeHeapSize());
+        }
+        CHECK_EQ(xPortGetMinimumEverFreeHeapSize(), 0);
+        CHECK_EQ(st.xAvailableHeapSpaceInBytes, 0);
+        CHECK_EQ(st.xMinimumEverFreeBytesRemaining, 0);
+        CHECK(n > 0u);
+        while (head != NULL) {
+            void *next = *(void **)head;
+            vPortFree(head);
+            head = next;
+        }
+        CHECK_EQ(xPortGetFreeHeapSize(), free0);
+    }
+    CHECK(fr_hook_calls > hook0);
+    CHECK(th_check(th_freertos_heap()));
+}
+#endif
+
 static void check_misuse(void)
 {
     unsigned df0 = h_fault_count[TH_FAULT_DOUBLE_FREE];
@@ -425,6 +473,7 @@ void fr_common_checks(void)
     check_stats_and_low_water();
 #if portBYTE_ALIGNMENT <= TH_ALIGNMENT
     check_full_heap_stats();
+    check_free_size_is_usable();
 #endif
     check_misuse();
     check_suspension();
