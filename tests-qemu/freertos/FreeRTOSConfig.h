@@ -22,12 +22,16 @@ void test_trace_free(void *pv, size_t size);
         }                                                                                 \
     } while (0)
 
+/* TEST_KERNEL_DEFAULTS (test_freertos4_defaults.mk) leaves the hook, the
+ * clearing and the trace macros to the kernel's defaults: off and empty. */
+#ifndef TEST_KERNEL_DEFAULTS
 #define configUSE_MALLOC_FAILED_HOOK    1
 #ifndef configHEAP_CLEAR_MEMORY_ON_FREE /* test_freertos4_noclear sets 0 */
 #define configHEAP_CLEAR_MEMORY_ON_FREE 1
 #endif
 #define traceMALLOC(pvAddress, uiSize)  test_trace_malloc((pvAddress), (uiSize))
 #define traceFREE(pvAddress, uiSize)    test_trace_free((pvAddress), (uiSize))
+#endif
 
 #ifndef TEST_HEAP5
 #ifndef configTOTAL_HEAP_SIZE /* test_freertos4_small and _huge set their own */
