@@ -129,14 +129,15 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
          * the block but is not its slab's own: from the page of the first
          * payload byte (for a region's first block, a page that starts
          * below it), past a slab's own page (its tail can reach the next
-         * one). Every page of the region is looked at so. */
+         * one). Every page of the region is looked at so. The pages are
+         * counted from p (below a + size, the next block's address, inside
+         * the region), never stepped to: in a region that ends in the last
+         * page of the address space, p + TH_PAGE past that page would wrap
+         * to 0 and the walk would go on from there. */
         uintptr_t p = (a + sizeof(th_word)) & ~(uintptr_t)(TH_PAGE - 1u);
-        if (is_slab) {
-            p += TH_PAGE;
-        }
-        for (; p < (a + size); p += TH_PAGE) { /* a + size: the next block, in the region */
-            if (th_page_is_slab(r, p)) {
-                return fail(t, p);
+        for (uintptr_t pg = is_slab ? TH_PAGE : 0u; pg < (a + size) - p; pg += TH_PAGE) {
+            if (th_page_is_slab(r, p + pg)) {
+                return fail(t, p + pg);
             }
         }
         prev_free = (hd & TH_USED) == 0u;

@@ -99,7 +99,8 @@ extern "C" {
  *  end sentinel. */
 #define TH_MIN_REGION (TH_HEAP_STATE_BYTES + 48u)
 
-/** Bytes of heap one general block of `size` payload bytes takes. */
+/** Bytes of heap one general block of `size` payload bytes takes (`size`
+ *  at most TH_MAX_REQUEST). */
 #define TH_BLOCK_FOOTPRINT(size)                                                          \
     (((TH_SIZE_T(size) + TH_BLOCK_OVERHEAD + 7u) & ~TH_SIZE_T(7)) < TH_MIN_BLOCK_BYTES     \
          ? TH_MIN_BLOCK_BYTES                                                             \
@@ -135,25 +136,43 @@ extern "C" {
  *  add up to more than the largest block, the region is split into pieces
  *  (th_init) and the size is TH_REGION_PIECES_FOR(n, size) whole pieces,
  *  each of which needs a region slot: see that macro. `size` at most
- *  TH_MAX_REQUEST (above it, SIZE_MAX: no region holds one). */
+ *  TH_MAX_REQUEST (above it, SIZE_MAX: no region holds one). SIZE_MAX too
+ *  when the objects need more pieces than there are region slots (or than
+ *  half the address space holds): the macro never wraps to a small size. */
 #define TH_REGION_SIZE_FOR(n, size)                                                       \
     (TH_SIZE_T(size) > TH_MAX_REQUEST ? ~TH_SIZE_T(0)                                      \
+     : TH_TOO_MANY_(n, size)               ? ~TH_SIZE_T(0)                                 \
      : TH_OBJECT_BYTES_(n, size) <= TH_PIECE_SPAN_                                         \
          ? TH_REGION_FOR_BYTES_(TH_OBJECT_BYTES_(n, size))                                 \
          : TH_MIN_REGION + TH_REGION_PIECES_FOR(n, size) * (TH_PIECE_SPAN_ + TH_PIECE_EXTRA_))
 
 /** Pieces a region of TH_REGION_SIZE_FOR(n, size) bytes is split into: 1
  *  while the objects fit in the largest block (2^TH_MAX_BLOCK_LOG2 - 8
- *  bytes), else enough full pieces for `n`. Each takes one of the
+ *  bytes), else enough full pieces for `n` (counted without a wrap for any
+ *  `n`, so more than TH_MAX_REGIONS when the slots do not suffice). Each takes one of the
  *  TH_MAX_REGIONS slots, and the sizing holds only while they suffice:
  *  check it with
  *  `_Static_assert(TH_REGION_PIECES_FOR(n, size) <= TH_MAX_REGIONS, "")`. */
 #define TH_REGION_PIECES_FOR(n, size)                                                     \
-    (TH_SIZE_T(size) > TH_MAX_REQUEST || TH_OBJECT_BYTES_(n, size) <= TH_PIECE_SPAN_       \
+    (TH_SIZE_T(size) > TH_MAX_REQUEST ? TH_SIZE_T(1)                                      \
+     : !TH_TOO_MANY_(n, size) && TH_OBJECT_BYTES_(n, size) <= TH_PIECE_SPAN_               \
          ? TH_SIZE_T(1)                                                                   \
-         : (TH_SIZE_T(n) + TH_PER_PIECE_(size) - 1u) / TH_PER_PIECE_(size))
+         : TH_SIZE_T(n) / TH_PER_PIECE_(size) + (TH_SIZE_T(n) % TH_PER_PIECE_(size) != 0u))
 
-/* Helpers of the two above. The bytes `n` objects take in one piece. */
+/* Helpers of the two above. More objects than one piece beyond the region
+ * slots' (or beyond pieces adding up to half the address space) holds: no
+ * region holds them (TH_REGION_SIZE_FOR is SIZE_MAX, and an array of it
+ * does not compile). Tested first, so that no product below can wrap: with
+ * n at most this, n * TH_BLOCK_FOOTPRINT(size) and the pieces' bytes stay
+ * within SIZE_MAX / 2 and a piece. The piece beyond keeps every count that
+ * fits in one piece (a few more than TH_PER_PIECE_, which is a surely-held
+ * count) out of this case, whatever TH_MAX_REGIONS is. */
+#define TH_TOO_MANY_(n, size) (TH_SIZE_T(n) > (TH_MAX_PIECES_ + 1u) * TH_PER_PIECE_(size))
+#define TH_MAX_PIECES_                                                                    \
+    (TH_SIZE_T(TH_MAX_REGIONS) < (~TH_SIZE_T(0) / 2u) / (TH_PIECE_SPAN_ + TH_PIECE_EXTRA_)  \
+         ? TH_SIZE_T(TH_MAX_REGIONS)                                                      \
+         : (~TH_SIZE_T(0) / 2u) / (TH_PIECE_SPAN_ + TH_PIECE_EXTRA_))
+/* The bytes `n` objects take in one piece. */
 #define TH_OBJECT_BYTES_(n, size)                                                         \
     ((TH_TINY_COSTLIER_(size) &&                                                          \
       TH_TINY_FOOTPRINT_FOR(n, size) > TH_SIZE_T(n) * TH_BLOCK_FOOTPRINT(size))             \

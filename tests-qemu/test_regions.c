@@ -578,6 +578,52 @@ static void test_sizing_macro(size_t avail)
     CHECK(heaps >= 40u * 5u * 16u); /* the counts up to 93 fit every board */
 }
 
+/* The sizing macros for counts whose products would wrap (the review of
+ * session 18: TH_REGION_SIZE_FOR(1 << 20, 4092) was 568 bytes on a 32-bit
+ * target, with one piece, so the documented _Static_assert passed). For
+ * n = 2^k and 2^(k+1) - 1, every k: the size is SIZE_MAX (and the piece
+ * count says the slots, or the address space, do not suffice) or it holds
+ * n * size bytes; and it never shrinks as n grows. */
+_Static_assert(TH_REGION_SIZE_FOR(SIZE_MAX, 1) == SIZE_MAX, "no wrap at SIZE_MAX objects");
+_Static_assert(TH_REGION_PIECES_FOR(SIZE_MAX, 1) > TH_MAX_REGIONS, "nor a piece count that fits");
+_Static_assert(TH_REGION_SIZE_FOR((size_t)1 << 20, 4092) == SIZE_MAX, "4 GiB of blocks");
+_Static_assert(TH_REGION_PIECES_FOR((size_t)1 << 20, 4092) > TH_MAX_REGIONS, "more than 4 pieces");
+_Static_assert(TH_REGION_SIZE_FOR(SIZE_MAX / 8u + 1u, 100) == SIZE_MAX, "a product past SIZE_MAX");
+
+/* One count: 1 when TH_REGION_SIZE_FOR(n, s) is SIZE_MAX, else 0. */
+static unsigned sizing_case(size_t n, size_t s, size_t *prev)
+{
+    size_t region = TH_REGION_SIZE_FOR(n, s);
+    size_t pieces = TH_REGION_PIECES_FOR(n, s);
+    CHECK(region >= *prev);
+    CHECK(pieces >= 1u);
+    *prev = region;
+    if (region == SIZE_MAX) {
+        CHECK(pieces > TH_MAX_REGIONS || pieces > (SIZE_MAX / 2u) >> TH_MAX_BLOCK_LOG2);
+        return 1u;
+    }
+    if (!CHECK(region / n >= s)) { /* region >= n * s, without the product */
+        h_printf("TH_REGION_SIZE_FOR(%lu, %lu) = %lu\n", (unsigned long)n, (unsigned long)s,
+                 (unsigned long)region);
+    }
+    return 0u;
+}
+
+static void test_sizing_no_wrap(void)
+{
+    static const size_t sizes[] = {1u, 4u, 8u, 9u, 12u, 16u, 100u, 4092u, TH_MAX_REQUEST};
+    unsigned            huge    = 0u;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t prev = 0u;
+        for (unsigned k = 0; k < 8u * sizeof(size_t); k++) {
+            size_t n = (size_t)1 << k;
+            huge += sizing_case(n, sizes[i], &prev);
+            huge += sizing_case(n + (n - 1u), sizes[i], &prev);
+        }
+    }
+    CHECK(huge > 0u);
+}
+
 int main(void)
 {
     h_record_faults();
@@ -594,6 +640,7 @@ int main(void)
     test_adjacent_regions();
     test_fresh_layout();
     test_sizing_macro(n);
+    test_sizing_no_wrap();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();
