@@ -52,6 +52,7 @@ static bool malloc_max(void) { return th_malloc(H, s_max) == NULL; }
 static bool malloc_over(void) { return th_malloc(H, s_over) == NULL; }
 static bool calloc_null_heap(void) { return th_calloc(NULL, 1, 8) == NULL; }
 static bool calloc_overflow(void) { return th_calloc(H, s_half, 2) == NULL; }
+static bool calloc_over(void) { return th_calloc(H, 1, s_over) == NULL; }
 static bool calloc_zero(void) { return th_calloc(H, 0, 8) == NULL; }
 static bool calloc_zero_size(void) { return th_calloc(H, 8, 0) == NULL; }
 static bool realloc_null_heap(void) { return th_realloc(NULL, G, 8) == NULL; }
@@ -61,11 +62,13 @@ static bool realloc_freed(void) { return th_realloc(H, arg(F), 8) == NULL; }
 static bool realloc_tiny_freed(void) { return th_realloc(H, arg(FT), 8) == NULL; }
 static bool realloc_persistent(void) { return th_realloc(H, arg(P + 8), 8) == NULL; }
 static bool realloc_max(void) { return th_realloc(H, G, s_max) == NULL; }
+static bool realloc_over(void) { return th_realloc(H, G, s_over) == NULL; }
 static bool aligned_null_heap(void) { return th_aligned_alloc(NULL, 8, 8) == NULL; }
 static bool aligned_zero_align(void) { return th_aligned_alloc(H, 0, 8) == NULL; }
 static bool aligned_three(void) { return th_aligned_alloc(H, 3, 8) == NULL; }
 static bool aligned_24(void) { return th_aligned_alloc(H, 24, 8) == NULL; }
 static bool aligned_max(void) { return th_aligned_alloc(H, 8, s_max) == NULL; }
+static bool aligned_over(void) { return th_aligned_alloc(H, 8, s_over) == NULL; }
 static bool aligned_zero_size(void) { return th_aligned_alloc(H, 8, 0) == NULL; }
 static bool free_null_heap(void) { th_free(NULL, G); return true; }
 static bool free_null(void) { th_free(H, NULL); return true; }
@@ -95,6 +98,7 @@ static bool persist_zero(void) { return th_persistent_alloc(H, 0, 8) == NULL; }
 static bool persist_align0(void) { return th_persistent_alloc(H, 8, 0) == NULL; }
 static bool persist_align3(void) { return th_persistent_alloc(H, 8, 3) == NULL; }
 static bool persist_max(void) { return th_persistent_alloc(H, s_max, 8) == NULL; }
+static bool persist_over(void) { return th_persistent_alloc(H, s_over, 8) == NULL; }
 static bool stats_null_heap(void) { return th_get_stats(NULL).capacity == 0u; }
 static bool check_null_heap(void) { return !th_check(NULL); }
 static bool free_bytes_null_heap(void) { return th_free_bytes(NULL) == 0u; }
@@ -143,6 +147,7 @@ static const row s_rows[] = {
     {"th_malloc", "TH_MAX_REQUEST + 1", "NULL", TH_FAULT_BAD_ARGUMENT, malloc_over},
     {"th_calloc", "NULL heap", "NULL", TH_FAULT_BAD_ARGUMENT, calloc_null_heap},
     {"th_calloc", "n * size overflows", "NULL", TH_FAULT_BAD_ARGUMENT, calloc_overflow},
+    {"th_calloc", "n * size = TH_MAX_REQUEST + 1", "NULL", TH_FAULT_BAD_ARGUMENT, calloc_over},
     {"th_calloc", "n = 0", "NULL, nothing counted", NONE, calloc_zero},
     {"th_calloc", "size = 0", "NULL, nothing counted", NONE, calloc_zero_size},
     {"th_realloc", "NULL heap", "NULL", TH_FAULT_BAD_ARGUMENT, realloc_null_heap},
@@ -152,11 +157,13 @@ static const row s_rows[] = {
     {"th_realloc", "freed tiny object", "NULL", TH_FAULT_DOUBLE_FREE, realloc_tiny_freed},
     {"th_realloc", "persistent pointer", "NULL", TH_FAULT_BAD_POINTER, realloc_persistent},
     {"th_realloc", "size SIZE_MAX", "NULL, p live", TH_FAULT_BAD_ARGUMENT, realloc_max},
+    {"th_realloc", "size TH_MAX_REQUEST + 1", "NULL, p live", TH_FAULT_BAD_ARGUMENT, realloc_over},
     {"th_aligned_alloc", "NULL heap", "NULL", TH_FAULT_BAD_ARGUMENT, aligned_null_heap},
     {"th_aligned_alloc", "align 0", "NULL", TH_FAULT_BAD_ARGUMENT, aligned_zero_align},
     {"th_aligned_alloc", "align 3", "NULL", TH_FAULT_BAD_ARGUMENT, aligned_three},
     {"th_aligned_alloc", "align 24", "NULL", TH_FAULT_BAD_ARGUMENT, aligned_24},
     {"th_aligned_alloc", "size SIZE_MAX", "NULL", TH_FAULT_BAD_ARGUMENT, aligned_max},
+    {"th_aligned_alloc", "size TH_MAX_REQUEST + 1", "NULL", TH_FAULT_BAD_ARGUMENT, aligned_over},
     {"th_aligned_alloc", "size 0", "NULL, nothing counted", NONE, aligned_zero_size},
     {"th_free", "NULL heap", "nothing", TH_FAULT_BAD_ARGUMENT, free_null_heap},
     {"th_free", "NULL pointer", "nothing", NONE, free_null},
@@ -183,6 +190,7 @@ static const row s_rows[] = {
     {"th_persistent_alloc", "align 0", "NULL", TH_FAULT_BAD_ARGUMENT, persist_align0},
     {"th_persistent_alloc", "align 3", "NULL", TH_FAULT_BAD_ARGUMENT, persist_align3},
     {"th_persistent_alloc", "size SIZE_MAX", "NULL", TH_FAULT_BAD_ARGUMENT, persist_max},
+    {"th_persistent_alloc", "size TH_MAX_REQUEST + 1", "NULL", TH_FAULT_BAD_ARGUMENT, persist_over},
     {"th_get_stats", "NULL heap", "zeroed", TH_FAULT_BAD_ARGUMENT, stats_null_heap},
     {"th_check", "NULL heap", "false", TH_FAULT_BAD_ARGUMENT, check_null_heap},
     {"th_free_bytes", "NULL heap", "0", TH_FAULT_BAD_ARGUMENT, free_bytes_null_heap},

@@ -300,6 +300,48 @@ static void test_aligned_past_last_bin(void)
     CHECK(th_check(h));
 }
 
+/* A valid alignment no block can meet (above 2^(TH_MAX_BLOCK_LOG2 - 1), up
+ * to the largest power of two a size_t holds), in th_aligned_alloc and
+ * th_persistent_alloc: out of memory, not misuse (NULL, failed + 1, the
+ * hook called with the size, no fault), and the region otherwise unchanged. */
+static void test_alignment_beyond_any_block(void)
+{
+    size_t   an;
+    uint8_t *arena = h_arena(&an);
+    if (!CHECK(an >= 2u * 4096u)) {
+        return;
+    }
+    uint8_t *snap = arena + 4096u; /* past the region: no 4 KiB static on the microbit */
+    th_heap *h    = th_init(arena, 4096u);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    th_set_oom_hook(h, on_oom);
+    void    *t     = th_malloc(h, 4); /* a slab too: more to leave unchanged */
+    size_t   top   = SIZE_MAX / 2u + 1u;
+    size_t   align = (size_t)1 << TH_MAX_BLOCK_LOG2;
+    unsigned faults = h_total_faults;
+    for (; align != 0u; align = align == top ? 0u : align * 2u) {
+        for (int persistent = 0; persistent < 2; persistent++) {
+            th_stats s     = th_get_stats(h);
+            unsigned calls = oom_calls;
+            h_copy(snap, arena, 4096u);
+            void *p = persistent != 0 ? th_persistent_alloc(h, 24, align)
+                                      : th_aligned_alloc(h, align, 24);
+            CHECK(p == NULL);
+            CHECK_EQ(th_get_stats(h).failed, s.failed + 1u);
+            CHECK_EQ(oom_calls, calls + 1u);
+            CHECK_EQ(oom_size, 24);
+            size_t skip = (size_t)((uint8_t *)&h->failed - arena);
+            CHECK(h_same(snap, arena, 4096u, skip, sizeof h->failed));
+        }
+    }
+    CHECK_EQ(h_total_faults, faults);
+    th_set_oom_hook(h, NULL);
+    th_free(h, t);
+    CHECK(th_check(h));
+}
+
 /* Takes every free block of at least `min` usable bytes (at most N), so
  * that the only such block is the one a test frees next. Returns how many. */
 static size_t take_blocks_of(th_heap *h, size_t min, void **out, size_t N)
@@ -753,6 +795,7 @@ int main(void)
     test_stats_with_cyclic_list();
     test_exact_fits();
     test_aligned_past_last_bin();
+    test_alignment_beyond_any_block();
     test_aligned_exact_reuse();
     test_bitmap_word_edge();
     test_max_request();
