@@ -99,7 +99,19 @@ static bool persist_align0(void) { return th_persistent_alloc(H, 8, 0) == NULL; 
 static bool persist_align3(void) { return th_persistent_alloc(H, 8, 3) == NULL; }
 static bool persist_max(void) { return th_persistent_alloc(H, s_max, 8) == NULL; }
 static bool persist_over(void) { return th_persistent_alloc(H, s_over, 8) == NULL; }
-static bool stats_null_heap(void) { return th_get_stats(NULL).capacity == 0u; }
+/* Every field zero (smallest_free too: no heap, no SIZE_MAX "none"). */
+static bool stats_null_heap(void)
+{
+    th_stats s  = th_get_stats(NULL);
+    size_t   any = s.capacity | s.free_bytes | s.min_free_bytes | s.largest_free | s.in_use |
+                s.peak_in_use | s.persistent_bytes | s.tiny_blocks | s.tiny_objects |
+                s.allocs | s.frees | s.failed | s.free_blocks | s.smallest_free |
+                s.largest_free_block | s.regions;
+    for (size_t k = 0; k < TH_FAULT_COUNT; k++) {
+        any |= s.faults[k];
+    }
+    return any == 0u;
+}
 static bool check_null_heap(void) { return !th_check(NULL); }
 static bool free_bytes_null_heap(void) { return th_free_bytes(NULL) == 0u; }
 static bool min_free_null_heap(void) { return th_min_free_bytes(NULL) == 0u; }
