@@ -193,6 +193,9 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
             return fail(t, th_addr(h)); /* I12 */
         }
     }
+    if ((h->tiny_mask & ~15u) != 0u) {
+        return fail(t, th_addr(&h->tiny_mask)); /* I12: a bit past the four classes */
+    }
     if (h->tiny_cur != NULL && (!t->cur_seen || h->tiny_cur_idx >= TH_SLAB_BLOCKS)) {
         return fail(t, th_addr(h->tiny_cur)); /* I13 */
     }

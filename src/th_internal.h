@@ -247,7 +247,7 @@ struct th_heap {
     /* Tiny allocator (I10..I13). */
     uintptr_t   tiny_base;            /* page number 0 of slab links */
     uint16_t    tiny_head[4];         /* per class: first slab (page number + 1) */
-    uint8_t     tiny_mask;            /* bit c-1 set iff tiny_head[c-1] != 0 */
+    uint8_t     tiny_mask;            /* bit c-1 set iff tiny_head[c-1] != 0; bits 4..7 clear */
     uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
     th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
     /* Lock slot. */
@@ -293,7 +293,8 @@ struct th_heap {
  *     two maps; a full block is in none, and neither is the current block
  *     (it is checked out while current, as in Go).
  * I12 A slab is on class list c iff map[c-1] != 0; each list is well linked;
- *     tiny_mask bit c-1 is set iff list c is not empty.
+ *     tiny_mask bit c-1 is set iff list c is not empty, and no bit above
+ *     bit 3 is set.
  * I13 A slab whose blocks are all empty exists only while it holds the
  *     current tiny block (the current block's own reference, seed trap 2);
  *     the current block (tiny_cur, tiny_cur_idx) is a block of a slab of the

@@ -381,7 +381,9 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
     uint32_t i;
     uint32_t u;
     uint32_t pos;
-    uint32_t m = (uint32_t)h->tiny_mask >> (k - 1u);
+    /* Only the four class bits: a stray bit above them (I12, which th_check
+     * reports) must not index past tiny_head[] and map[]. */
+    uint32_t m = ((uint32_t)h->tiny_mask & 15u) >> (k - 1u);
     if (TH_LIKELY(m != 0u)) {
         uint32_t j = k - 1u + TH_CTZ(m);
         if (TH_HARDEN && !slab_id_ok(h, h->tiny_head[j])) {
@@ -576,7 +578,8 @@ size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 /* Largest request the tiny blocks can serve now without a new slab. */
 size_t th_tiny_largest(const th_heap *h)
 {
-    uint32_t c = h->tiny_mask != 0u ? 32u - TH_CLZ(h->tiny_mask) : 0u;
+    uint32_t mask = (uint32_t)h->tiny_mask & 15u; /* the class bits (I12) */
+    uint32_t c    = mask != 0u ? 32u - TH_CLZ(mask) : 0u;
     if (h->tiny_cur != NULL) {
         uint32_t cc = th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u);
         c           = cc > c ? cc : c;

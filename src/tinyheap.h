@@ -446,7 +446,9 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * and a stale pointer into memory that has since been reused or split
  * again may read as either kind. A tiny object freed twice after its slab
  * went back to the heap (its last object died) lies in a free general
- * block, at no block start: a bad pointer. Without TH_FILL (release
+ * block, at no block start: a bad pointer; but the slab's first object,
+ * whose header word was the slab's own, reads as a double free, as a freed
+ * block does whether or not a merge absorbed it. Without TH_FILL (release
  * builds) a merge leaves the absorbed block's header where it was, so an
  * address inside a live block at which a block once started may read as a
  * double free. Whatever the kind, nothing changes.

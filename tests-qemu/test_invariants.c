@@ -180,6 +180,7 @@ static void d_tiny_unlisted(void)
     H->tiny_mask    = (uint8_t)(H->tiny_mask & ~(1u << j));
 }
 static void d_tiny_mask(void) { H->tiny_mask ^= (uint8_t)(1u << listed_class()); }
+static void d_tiny_mask_high(void) { H->tiny_mask |= 0x10u; } /* no class 5 */
 static void d_tiny_prev(void)
 {
     uint32_t j                       = listed_class();
@@ -226,6 +227,7 @@ static const kase s_cases[] = {
     {"I12 listed slab with an empty map", d_tiny_empty_map},
     {"I12 slab missing from its list", d_tiny_unlisted},
     {"I12 mask bit wrong", d_tiny_mask},
+    {"I12 mask bit past the classes", d_tiny_mask_high},
     {"I12 prev link wrong", d_tiny_prev},
     {"I13 current block index past the slab", d_cur_idx},
     {"I14 cursor past the chunk", d_pers_off},

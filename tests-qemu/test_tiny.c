@@ -492,7 +492,56 @@ static void test_free_after_slab_returned(void)
     CHECK_EQ(h->faults[TH_FAULT_BAD_POINTER], 3);
     CHECK(h_same(s_snap, base, SLAB_REGION, skip, sizeof h->faults));
     CHECK(th_check(h));
+    /* The slab's first object: its header word was the slab's, so it reads
+     * as a double free, as any freed block does (the slab's block header
+     * starts a free block, or a merge marked it buried, as freed). */
+    if (CHECK_EQ(th_addr(p[0]), first)) {
+        h_reset_faults();
+        th_free(h, p[0]);
+        CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 1);
+        CHECK_EQ(h_total_faults, 1);
+        CHECK_PTR_EQ(h_last_fault_ptr, p[0]);
+        CHECK(h_same(s_snap, base, SLAB_REGION, skip, sizeof h->faults));
+    }
     th_free(h, p[n - 1u]);
+    h_reset_faults();
+}
+
+/* A stray bit above tiny_mask's four class bits (a write into the heap
+ * state): th_check reports it (I12), and neither a tiny allocation, which
+ * picks a class list by that mask, nor largest_free may read past the four
+ * lists for it. All lists empty first (one slab of 16-byte objects, full),
+ * so the bit is the only one the search could find. */
+static void test_stray_mask_bit(void)
+{
+    th_heap *h = fresh(4096);
+    if (!CHECK(h != NULL)) {
+        return;
+    }
+    static void *o[TH_SLAB_BLOCKS];
+    for (size_t i = 0; i < TH_SLAB_BLOCKS; i++) {
+        o[i] = th_malloc(h, 16);
+        CHECK(o[i] != NULL);
+    }
+    CHECK_EQ(h->tiny_mask, 0u);
+    size_t largest = th_largest_free(h);
+    h->tiny_mask |= 0x10u;
+    h_reset_faults();
+    CHECK(!th_check(h));
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    CHECK_PTR_EQ(h_last_fault_ptr, &h->tiny_mask);
+    h_reset_faults();
+    CHECK_EQ(th_largest_free(h), largest);
+    void *p = th_malloc(h, 16); /* a new slab, or a general block: not list 5 */
+    CHECK(p != NULL);
+    CHECK_EQ(h_total_faults, 0);
+    h->tiny_mask &= 0x0Fu;
+    CHECK(th_check(h));
+    th_free(h, p);
+    for (size_t i = 0; i < TH_SLAB_BLOCKS; i++) {
+        th_free(h, o[i]);
+    }
+    CHECK_EQ(th_get_stats(h).in_use, 0);
     h_reset_faults();
 }
 
@@ -513,5 +562,6 @@ int main(void)
     test_min_free_with_idle_slab();
     CHECK_EQ(h_total_faults, 0);
     test_free_after_slab_returned();
+    test_stray_mask_bit();
     return h_failures;
 }
