@@ -3,7 +3,7 @@
  * th_check.c: the consistency walk (th_check), statistics (th_get_stats)
  * and the heap map (th_walk). Everything here reads the heap and never
  * writes it. Each failed test names the invariant of th_internal.h it
- * guards (I1..I15), so a report leads straight to the broken rule.
+ * guards (I1..I16), so a report leads straight to the broken rule.
  */
 #include "th_internal.h"
 
@@ -150,6 +150,9 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
 static bool check_bins(const th_heap *h, tally *t)
 {
     size_t listed = 0u;
+    if ((h->bitmap[TH_NWORDS - 1u] & ~(uint32_t)TH_BITMAP_TOP_MASK) != 0u) {
+        return fail(t, th_addr(&h->bitmap[TH_NWORDS - 1u])); /* I6: a bit past the last bin */
+    }
     for (uint32_t i = 0; i < TH_BIN_COUNT; i++) {
         const th_block *prev = NULL;
         const th_block *b    = h->bins[i];
@@ -203,8 +206,58 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
 }
 #endif
 
+/* I16: a region descriptor as region set-up makes it (th_region.c), so
+ * that nothing below reads through a damaged one. Written so that no
+ * bound can wrap. */
+static bool region_ok(const th_heap *h, uint32_t i)
+{
+    const th_region *r        = &h->regions[i];
+    uintptr_t        map      = th_addr(r->pagemap);
+    uint32_t         max_span = ((uint32_t)1u << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
+    if ((r->page0 & (TH_PAGE - 1u)) != 0u || (map & 3u) != 0u || (r->first & 7u) != 4u ||
+        (r->span & 7u) != 0u || r->span < TH_MIN_BLOCK || r->span > max_span ||
+        map < r->page0 || map - r->page0 >= TH_PAGE + 4u || r->first < map ||
+        r->first > UINTPTR_MAX - sizeof(th_word) ||
+        r->span > UINTPTR_MAX - sizeof(th_word) - r->first) {
+        return false;
+    }
+    size_t pages = (r->first + r->span - r->page0) / TH_PAGE + 1u; /* to the sentinel's */
+    if (r->first - map < (pages + 31u) / 32u * sizeof(uint32_t)) {
+        return false; /* the map would run into the first block */
+    }
+    return i != 0u || map >= th_addr(h) + sizeof *h;
+}
+
+/* I8 for the pages no block's walk looks at: those wholly below the first
+ * block's payload (th_get_stats counts every marked page from page0 on).
+ * The sentinel never starts a page (first is 4 mod 8, span a multiple of
+ * 8), so its page is the last block's, which the walk looks at. */
+static bool low_pages_clear(const th_region *r, tally *t)
+{
+    size_t below = (r->first + sizeof(th_word) - r->page0) / TH_PAGE;
+    for (size_t i = 0; i < below; i++) { /* loop bound: the map's own pages */
+        if (th_page_is_slab(r, r->page0 + i * TH_PAGE)) {
+            return fail(t, r->page0 + i * TH_PAGE);
+        }
+    }
+    return true;
+}
+
 static bool check_all(const th_heap *h, tally *t)
 {
+    if (h->nregions == 0u || h->nregions > TH_MAX_REGIONS) {
+        return fail(t, th_addr(&h->nregions)); /* I16 */
+    }
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        if (!region_ok(h, i)) {
+            return fail(t, th_addr(&h->regions[i])); /* I16 */
+        }
+    }
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        if (!low_pages_clear(&h->regions[i], t)) {
+            return false;
+        }
+    }
     for (uint32_t i = 0; i < h->nregions; i++) {
         if (!check_region(h, &h->regions[i], t)) {
             return false;
@@ -331,7 +384,7 @@ static size_t largest_request(const th_heap *h, size_t largest)
 static void tiny_counts(const th_heap *h, th_stats *st)
 {
 #if TH_TINY
-    for (uint32_t r = 0; r < h->nregions; r++) {
+    for (uint32_t r = 0; r < h->nregions && r < TH_MAX_REGIONS; r++) {
         const th_region *rg = &h->regions[r];
         size_t           npages = (rg->first + rg->span - rg->page0) / TH_PAGE + 1u;
         for (size_t pg = 0; pg < npages; pg++) {
@@ -375,7 +428,7 @@ bool th_check(const th_heap *h)
 static void walk_blocks(const th_heap *h, th_walk_fn fn, void *user)
 {
     static const char kinds[4] = {'g', 't', 'p', 'e'};
-    for (uint32_t i = 0; i < h->nregions; i++) {
+    for (uint32_t i = 0; i < h->nregions && i < TH_MAX_REGIONS; i++) { /* I16 may be broken */
         const th_region *r   = &h->regions[i];
         uint32_t         off = 0u;
         while (off < r->span) {

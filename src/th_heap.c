@@ -852,10 +852,14 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
  * highest non-empty bin (step 1 or 2 of the search always reaches it). */
 size_t th_gen_largest(const th_heap *h)
 {
-    for (uint32_t w = TH_NWORDS; w-- > 0u;) {
-        if (h->bitmap[w] != 0u) {
-            uint32_t i = w * 32u + 31u - TH_CLZ(h->bitmap[w]);
-            return th_bsize(h->bins[i]->header) - TH_BLOCK_OVERHEAD;
+    /* The top word's bins only: a stray bit past the last bin (I6, which
+     * th_check reports) must not index past bins[]. */
+    uint32_t m = TH_BITMAP_TOP_MASK;
+    for (uint32_t w = TH_NWORDS; w-- > 0u; m = ~0u) {
+        uint32_t bits = h->bitmap[w] & m;
+        if (bits != 0u) {
+            const th_block *b = h->bins[w * 32u + 31u - TH_CLZ(bits)];
+            return b != NULL ? th_bsize(b->header) - TH_BLOCK_OVERHEAD : 0u; /* NULL: I6 */
         }
     }
     return 0u;

@@ -225,6 +225,9 @@ typedef struct th_region {
 } th_region;
 
 #define TH_NWORDS ((TH_BIN_COUNT + 31u) / 32u)
+/* The bits of bitmap[TH_NWORDS - 1] that stand for bins (I6: the rest clear). */
+#define TH_BITMAP_TOP_MASK \
+    ((TH_BIN_COUNT % 32u) == 0u ? ~0u : ((1u << (TH_BIN_COUNT % 32u)) - 1u))
 /* 0xXY00XY00 is a Thumb-2 modified immediate: the check on every call
  * compares with an immediate instead of loading a literal first. */
 #define TH_MAGIC  0x74007400u
@@ -280,7 +283,7 @@ struct th_heap {
  * I4  A free block's footer equals its size.
  * I5  Every free block is on exactly the bin list of its size class, and the
  *     lists are well linked (next->prev == block, head->prev == NULL).
- * I6  Bitmap bit b is set iff bins[b] is not empty.
+ * I6  Bitmap bit b is set iff bins[b] is not empty (no bit past the last bin).
  * I7  free_bytes equals the sum of (size - 4) over free blocks plus 4 bytes per
  *     free unit of every slab.
  * I8  A page-map bit is set iff the page holds a slab: a sealed USED block of
@@ -303,6 +306,12 @@ struct th_heap {
  *     a live persistent chunk.
  * I15 lock == NULL iff unlock == NULL (th_set_lock fills a missing half with
  *     an empty callback), so th_unlocked reads one word.
+ * I16 1 <= nregions <= TH_MAX_REGIONS, and every region descriptor is what
+ *     region set-up makes: page0 page-aligned, the page map 4-aligned within
+ *     a page (+ 4) above it, long enough for every page up to the sentinel
+ *     and ending at or below first; first 4 mod 8; span a multiple of 8
+ *     from TH_MIN_BLOCK to the largest block; region 0's map after the heap
+ *     state. th_check verifies this before it reads through a descriptor.
  */
 
 /* ---- Shared helpers ------------------------------------------------------- */

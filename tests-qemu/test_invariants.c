@@ -3,7 +3,7 @@
  * test_invariants: one case per clause of th_check(). Where test_checkpaths
  * flips bits (which breaks a header's seal first), these cases forge
  * metadata that is *sealed* and wrong, so each numbered invariant of
- * th_internal.h (I1..I15) is reached through its own test: a block of the
+ * th_internal.h (I1..I16) is reached through its own test: a block of the
  * sentinel's kind in the middle, two free blocks side by side, a slab that
  * is not on its page, a list that misses a block, a tiny list with a
  * cycle... Every case starts from a fresh heap; th_check must answer false
@@ -200,6 +200,44 @@ static void d_pers_size(void) { H->pers_size -= 8u; }
 /* I15: half a lock slot (th_set_lock never leaves one). */
 static void nop_unlock(void *ctx) { (void)ctx; }
 static void d_lock_half(void) { H->unlock = nop_unlock; }
+static void d_bitmap_past_bins(void)
+{
+    _Static_assert(TH_BIN_COUNT % 32u != 0u, "a bitmap bit past the last bin exists");
+    H->bitmap[TH_NWORDS - 1u] |= 1u << (TH_BIN_COUNT % 32u);
+}
+static void d_no_regions(void) { H->nregions = 0u; }
+static void d_page0_low(void) { H->regions[0].page0 -= 0x10000u; }
+static void d_pagemap_up(void) { H->regions[0].pagemap += 4; }
+static void d_first_odd(void) { H->regions[0].first += 8u; }
+/* A region that starts 504 bytes into a page has its first payload on the
+ * next page: that page-map bit belongs to no block's walk. */
+static th_region *added_region(void)
+{
+    size_t    n;
+    uint8_t  *a    = h_arena(&n);
+    uintptr_t base = ((th_addr(a) + REGION + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u)) + 504u;
+    if (!CHECK(base + 1024u <= th_addr(a) + n) || !CHECK(th_add_region(H, (void *)base, 1024u))) {
+        return NULL;
+    }
+    return &H->regions[H->nregions - 1u];
+}
+static void d_page_below_first(void)
+{
+    th_region *r = added_region();
+    if (r != NULL) {
+        CHECK_EQ((r->first + sizeof(th_word) - r->page0) / TH_PAGE, 1u);
+        r->pagemap[0] |= 1u;
+    }
+}
+/* One bit of an added region's page0 cleared: its page map would then be
+ * read (and a slab's bit written) 32 words past its end, in a block. */
+static void d_added_page0_low(void)
+{
+    th_region *r = added_region();
+    if (r != NULL) {
+        r->page0 -= 0x10000u;
+    }
+}
 
 static const kase s_cases[] = {
     {"I10 used unit 0 without a start", d_meta_unit0},
@@ -234,6 +272,13 @@ static const kase s_cases[] = {
     {"I14 chunk not persistent", d_pers_kind},
     {"I14 chunk size differs", d_pers_size},
     {"I15 half a lock slot", d_lock_half},
+    {"I6 bitmap bit past the last bin", d_bitmap_past_bins},
+    {"I16 no regions", d_no_regions},
+    {"I16 page0 a page map away from the map", d_page0_low},
+    {"I16 page map running into the first block", d_pagemap_up},
+    {"I16 first block moved by a granule", d_first_odd},
+    {"I8 page below a region's first block marked", d_page_below_first},
+    {"I16 an added region's page0 a page map away", d_added_page0_low},
 };
 
 static void walk_count(void *user, char kind, const void *addr, size_t size)
@@ -286,5 +331,14 @@ int main(void)
              (unsigned)(sizeof s_cases / sizeof s_cases[0]));
     h_reset_faults();
     test_free_marks();
+    /* The O(1) figures on that bitmap bit: they read the bins the bitmap
+     * names, and the bit past the last bin names none (no read past bins[]). */
+    setup();
+    size_t largest = th_largest_free(H);
+    size_t free_now = th_free_bytes(H);
+    d_bitmap_past_bins();
+    CHECK_EQ(th_largest_free(H), largest);
+    CHECK_EQ(th_free_bytes(H), free_now);
+    CHECK_EQ(th_get_stats(H).largest_free, largest);
     return h_failures;
 }
