@@ -214,18 +214,18 @@ static bool region_ok(const th_heap *h, uint32_t i)
     const th_region *r        = &h->regions[i];
     uintptr_t        map      = th_addr(r->pagemap);
     uint32_t         max_span = ((uint32_t)1u << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
-    if ((r->page0 & (TH_PAGE - 1u)) != 0u || (map & 3u) != 0u || (r->first & 7u) != 4u ||
-        (r->span & 7u) != 0u || r->span < TH_MIN_BLOCK || r->span > max_span ||
-        map < r->page0 || map - r->page0 >= TH_PAGE + 4u || r->first < map ||
-        r->first > UINTPTR_MAX - sizeof(th_word) ||
-        r->span > UINTPTR_MAX - sizeof(th_word) - r->first) {
+    if (((r->page0 & (TH_PAGE - 1u)) != 0u) || ((map & 3u) != 0u) || ((r->first & 7u) != 4u) ||
+        ((r->span & 7u) != 0u) || (r->span < TH_MIN_BLOCK) || (r->span > max_span) ||
+        (map < r->page0) || ((map - r->page0) >= (TH_PAGE + 4u)) || (r->first < map) ||
+        (r->first > (UINTPTR_MAX - sizeof(th_word))) ||
+        (r->span > (UINTPTR_MAX - sizeof(th_word) - r->first))) {
         return false;
     }
-    size_t pages = (r->first + r->span - r->page0) / TH_PAGE + 1u; /* to the sentinel's */
-    if (r->first - map < (pages + 31u) / 32u * sizeof(uint32_t)) {
+    size_t pages = ((r->first + r->span - r->page0) / TH_PAGE) + 1u; /* to the sentinel's */
+    if ((r->first - map) < (((pages + 31u) / 32u) * sizeof(uint32_t))) {
         return false; /* the map would run into the first block */
     }
-    return i != 0u || map >= th_addr(h) + sizeof *h;
+    return (i != 0u) || (map >= (th_addr(h) + sizeof *h));
 }
 
 /* I8 for the pages no block's walk looks at: those wholly below the first
@@ -245,7 +245,7 @@ static bool low_pages_clear(const th_region *r, tally *t)
 
 static bool check_all(const th_heap *h, tally *t)
 {
-    if (h->nregions == 0u || h->nregions > TH_MAX_REGIONS) {
+    if ((h->nregions == 0u) || (h->nregions > (uint32_t)TH_MAX_REGIONS)) {
         return fail(t, th_addr(&h->nregions)); /* I16 */
     }
     for (uint32_t i = 0; i < h->nregions; i++) {
@@ -384,7 +384,7 @@ static size_t largest_request(const th_heap *h, size_t largest)
 static void tiny_counts(const th_heap *h, th_stats *st)
 {
 #if TH_TINY
-    for (uint32_t r = 0; r < h->nregions && r < TH_MAX_REGIONS; r++) {
+    for (uint32_t r = 0; (r < h->nregions) && (r < (uint32_t)TH_MAX_REGIONS); r++) {
         const th_region *rg = &h->regions[r];
         size_t           npages = (rg->first + rg->span - rg->page0) / TH_PAGE + 1u;
         for (size_t pg = 0; pg < npages; pg++) {
@@ -428,7 +428,7 @@ bool th_check(const th_heap *h)
 static void walk_blocks(const th_heap *h, th_walk_fn fn, void *user)
 {
     static const char kinds[4] = {'g', 't', 'p', 'e'};
-    for (uint32_t i = 0; i < h->nregions && i < TH_MAX_REGIONS; i++) { /* I16 may be broken */
+    for (uint32_t i = 0; (i < h->nregions) && (i < (uint32_t)TH_MAX_REGIONS); i++) { /* I16 may be broken */
         const th_region *r   = &h->regions[i];
         uint32_t         off = 0u;
         while (off < r->span) {
