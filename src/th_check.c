@@ -76,6 +76,21 @@ static bool check_slab(const th_heap *h, const th_slab *s, tally *t)
 }
 #endif
 
+/* I8 for the pages no block's walk looks at: those wholly below the first
+ * block's payload (th_get_stats counts every marked page from page0 on).
+ * The sentinel never starts a page (first is 4 mod 8, span a multiple of
+ * 8), so its page is the last block's, which the walk looks at. */
+static bool low_pages_clear(const th_region *r, tally *t)
+{
+    size_t below = (r->first + sizeof(th_word) - r->page0) / TH_PAGE;
+    for (size_t i = 0; i < below; i++) { /* loop bound: the map's own pages */
+        if (th_page_is_slab(r, r->page0 + i * TH_PAGE)) {
+            return fail(t, r->page0 + i * TH_PAGE);
+        }
+    }
+    return true;
+}
+
 /* I1..I4 and I8 for one region, in address order. */
 static bool check_region(const th_heap *h, const th_region *r, tally *t)
 {
@@ -196,7 +211,7 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
             return fail(t, th_addr(h)); /* I12 */
         }
     }
-    if ((h->tiny_mask & ~15u) != 0u) {
+    if ((h->tiny_mask & ~TH_TINY_CLASSES) != 0u) {
         return fail(t, th_addr(&h->tiny_mask)); /* I12: a bit past the four classes */
     }
     if (h->tiny_cur != NULL && (!t->cur_seen || h->tiny_cur_idx >= TH_SLAB_BLOCKS)) {
@@ -205,6 +220,13 @@ static bool check_tiny_lists(const th_heap *h, tally *t)
     return true;
 }
 #endif
+
+/* Pages of region r that its page map covers, from page0 to the sentinel's
+ * (th_get_stats counts every marked one). */
+static size_t region_pages(const th_region *r)
+{
+    return ((r->first + r->span - r->page0) / TH_PAGE) + 1u;
+}
 
 /* I16: a region descriptor as region set-up makes it (th_region.c), so
  * that nothing below reads through a damaged one. Written so that no
@@ -221,26 +243,10 @@ static bool region_ok(const th_heap *h, uint32_t i)
         (r->span > (UINTPTR_MAX - sizeof(th_word) - r->first))) {
         return false;
     }
-    size_t pages = ((r->first + r->span - r->page0) / TH_PAGE) + 1u; /* to the sentinel's */
-    if ((r->first - map) < (((pages + 31u) / 32u) * sizeof(uint32_t))) {
+    if ((r->first - map) < (((region_pages(r) + 31u) / 32u) * sizeof(uint32_t))) {
         return false; /* the map would run into the first block */
     }
     return (i != 0u) || (map >= (th_addr(h) + sizeof *h));
-}
-
-/* I8 for the pages no block's walk looks at: those wholly below the first
- * block's payload (th_get_stats counts every marked page from page0 on).
- * The sentinel never starts a page (first is 4 mod 8, span a multiple of
- * 8), so its page is the last block's, which the walk looks at. */
-static bool low_pages_clear(const th_region *r, tally *t)
-{
-    size_t below = (r->first + sizeof(th_word) - r->page0) / TH_PAGE;
-    for (size_t i = 0; i < below; i++) { /* loop bound: the map's own pages */
-        if (th_page_is_slab(r, r->page0 + i * TH_PAGE)) {
-            return fail(t, r->page0 + i * TH_PAGE);
-        }
-    }
-    return true;
 }
 
 static bool check_all(const th_heap *h, tally *t)
@@ -254,12 +260,7 @@ static bool check_all(const th_heap *h, tally *t)
         }
     }
     for (uint32_t i = 0; i < h->nregions; i++) {
-        if (!low_pages_clear(&h->regions[i], t)) {
-            return false;
-        }
-    }
-    for (uint32_t i = 0; i < h->nregions; i++) {
-        if (!check_region(h, &h->regions[i], t)) {
+        if (!low_pages_clear(&h->regions[i], t) || !check_region(h, &h->regions[i], t)) {
             return false;
         }
     }
@@ -384,9 +385,9 @@ static size_t largest_request(const th_heap *h, size_t largest)
 static void tiny_counts(const th_heap *h, th_stats *st)
 {
 #if TH_TINY
-    for (uint32_t r = 0; (r < h->nregions) && (r < (uint32_t)TH_MAX_REGIONS); r++) {
+    for (uint32_t r = 0; r < h->nregions; r++) {
         const th_region *rg = &h->regions[r];
-        size_t           npages = (rg->first + rg->span - rg->page0) / TH_PAGE + 1u;
+        size_t           npages = region_pages(rg);
         for (size_t pg = 0; pg < npages; pg++) {
             if (((rg->pagemap[pg / 32u] >> (pg % 32u)) & 1u) == 0u) {
                 continue;
@@ -428,7 +429,7 @@ bool th_check(const th_heap *h)
 static void walk_blocks(const th_heap *h, th_walk_fn fn, void *user)
 {
     static const char kinds[4] = {'g', 't', 'p', 'e'};
-    for (uint32_t i = 0; (i < h->nregions) && (i < (uint32_t)TH_MAX_REGIONS); i++) { /* I16 may be broken */
+    for (uint32_t i = 0; i < h->nregions; i++) {
         const th_region *r   = &h->regions[i];
         uint32_t         off = 0u;
         while (off < r->span) {

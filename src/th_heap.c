@@ -858,8 +858,8 @@ size_t th_gen_largest(const th_heap *h)
     for (uint32_t w = TH_NWORDS; w-- > 0u; m = ~0u) {
         uint32_t bits = h->bitmap[w] & m;
         if (bits != 0u) {
-            const th_block *b = h->bins[w * 32u + 31u - TH_CLZ(bits)];
-            return b != NULL ? th_bsize(b->header) - TH_BLOCK_OVERHEAD : 0u; /* NULL: I6 */
+            uint32_t i = w * 32u + 31u - TH_CLZ(bits);
+            return th_bsize(h->bins[i]->header) - TH_BLOCK_OVERHEAD;
         }
     }
     return 0u;

@@ -225,6 +225,8 @@ typedef struct th_region {
 } th_region;
 
 #define TH_NWORDS ((TH_BIN_COUNT + 31u) / 32u)
+/* The bits of tiny_mask that stand for the four class lists (I12: the rest clear). */
+#define TH_TINY_CLASSES 15u
 /* The bits of bitmap[TH_NWORDS - 1] that stand for bins (I6: the rest clear). */
 #define TH_BITMAP_TOP_MASK \
     ((TH_BIN_COUNT % 32u) == 0u ? ~0u : ((1u << (TH_BIN_COUNT % 32u)) - 1u))
@@ -250,7 +252,7 @@ struct th_heap {
     /* Tiny allocator (I10..I13). */
     uintptr_t   tiny_base;            /* page number 0 of slab links */
     uint16_t    tiny_head[4];         /* per class: first slab (page number + 1) */
-    uint8_t     tiny_mask;            /* bit c-1 set iff tiny_head[c-1] != 0; bits 4..7 clear */
+    uint8_t     tiny_mask;            /* bit c-1 set iff tiny_head[c-1] != 0; only TH_TINY_CLASSES */
     uint8_t     tiny_cur_idx;         /* current block: index in tiny_cur */
     th_slab    *tiny_cur;             /* current block's slab; NULL: none (seed trap 1) */
     /* Lock slot. */

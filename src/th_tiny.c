@@ -383,7 +383,7 @@ static void *alloc_other(th_heap *h, uint32_t k, th_slab *cur, uint32_t cc)
     uint32_t pos;
     /* Only the four class bits: a stray bit above them (I12, which th_check
      * reports) must not index past tiny_head[] and map[]. */
-    uint32_t m = ((uint32_t)h->tiny_mask & 15u) >> (k - 1u);
+    uint32_t m = ((uint32_t)h->tiny_mask & TH_TINY_CLASSES) >> (k - 1u);
     if (TH_LIKELY(m != 0u)) {
         uint32_t j = k - 1u + TH_CTZ(m);
         if (TH_HARDEN && !slab_id_ok(h, h->tiny_head[j])) {
@@ -578,7 +578,7 @@ size_t th_tiny_usable(th_heap *h, const th_slab *s, uintptr_t a)
 /* Largest request the tiny blocks can serve now without a new slab. */
 size_t th_tiny_largest(const th_heap *h)
 {
-    uint32_t mask = (uint32_t)h->tiny_mask & 15u; /* the class bits (I12) */
+    uint32_t mask = (uint32_t)h->tiny_mask & TH_TINY_CLASSES; /* as alloc_other */
     uint32_t c    = mask != 0u ? 32u - TH_CLZ(mask) : 0u;
     if (h->tiny_cur != NULL) {
         uint32_t cc = th_tiny_class(h->tiny_cur->meta[h->tiny_cur_idx] & 15u);
