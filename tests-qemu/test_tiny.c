@@ -41,6 +41,19 @@ static void test_first_call(void)
     CHECK(th_check(h));
     th_free(h, p);
     CHECK(th_check(h));
+    /* After a reset (th_init over the same memory, a tiny object still
+     * live in the old heap): nothing is current again, and the first tiny
+     * request takes a real block of the new heap. */
+    CHECK(th_malloc(h, 3) != NULL);
+    h = fresh(8192);
+    CHECK_EQ(th_get_stats(h).tiny_blocks, 0);
+    uint8_t *r = th_malloc(h, 1);
+    CHECK(r != NULL && (uintptr_t)r > 4096u);
+    CHECK_EQ(th_get_stats(h).tiny_objects, 1);
+    CHECK_EQ(th_get_stats(h).tiny_blocks, 1);
+    th_free(h, r);
+    CHECK_EQ(th_get_stats(h).in_use, 0);
+    CHECK(th_check(h));
 }
 
 static void test_packing(void)
