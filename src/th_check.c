@@ -100,7 +100,7 @@ static bool check_region(const th_heap *h, const th_region *r, tally *t)
         const th_block *b   = th_at(a);
         th_word         hd  = b->header;
         uint32_t        off = (uint32_t)(a - r->first);
-        if (!th_sealed(b, hd) || ((hd & TH_PREV_FREE) != 0u) != prev_free) {
+        if (!th_sealed(h, b, hd) || ((hd & TH_PREV_FREE) != 0u) != prev_free) {
             return fail(t, a); /* I1, I2 */
         }
         if (off == r->span) {
@@ -177,7 +177,7 @@ static bool check_bins(const th_heap *h, tally *t)
         while (b != NULL) {
             listed++;
             if (listed > t->free_count || !th_link_target_ok(h, th_addr(b)) ||
-                !th_sealed(b, b->header) ||
+                !th_sealed(h, b, b->header) ||
                 (b->header & TH_USED) != 0u || th_bin_of(th_bsize(b->header)) != i ||
                 th_lk(b)->prev != prev) {
                 return fail(t, th_addr(b)); /* I5 */
@@ -299,7 +299,7 @@ static size_t cur_slab_size(const th_heap *h, size_t *merged, size_t *neighbours
 #if TH_TINY
     const th_slab  *s  = th_tiny_idle_slab(h);
     const th_block *sb = s != NULL ? th_at(th_addr(s) - sizeof(th_word)) : NULL;
-    if (sb != NULL && th_sealed(sb, sb->header)) { /* damaged: not given back, not counted */
+    if (sb != NULL && th_sealed(h, sb, sb->header)) { /* damaged: not given back, not counted */
         const th_block *b    = sb;
         size_t          size = th_bsize(b->header);
         const th_block *n    = th_at(th_addr(b) + size);

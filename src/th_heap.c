@@ -81,9 +81,9 @@ static inline th_block *next_of(const th_block *b, uint32_t size)
  * 0 has. Without that bit it would be the word 0 at one address in 256 (the
  * seal of size 0), and a zeroed word of user data in front of a pointer
  * would read as a freed block: a double free, where it is a bad pointer. */
-static inline th_word buried_mark(const th_block *b)
+static inline th_word buried_mark(const th_heap *h, const th_block *b)
 {
-    return th_mkheader(b, 0u, TH_KIND_GEN, 0u, TH_PREV_FREE);
+    return th_mkheader(h, b, 0u, TH_KIND_GEN, 0u, TH_PREV_FREE);
 }
 
 static inline th_word *footer_of(const th_block *b, uint32_t size)
@@ -159,7 +159,7 @@ TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
 {
     th_word hd = b->header;
-    if (!th_sealed(b, hd) || (hd & TH_USED) != 0u) {
+    if (!th_sealed(h, b, hd) || (hd & TH_USED) != 0u) {
         return false;
     }
 #if TH_HARDEN
@@ -195,14 +195,14 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b)
 #if TH_FILL
 /* Does [a, a + n) carry the freed pattern? A word at 4 mod 8 may instead
  * hold the "freed" marker of a header buried by a merge (th_gen_release). */
-static bool pattern_intact(uintptr_t a, uint32_t n)
+static bool pattern_intact(const th_heap *h, uintptr_t a, uint32_t n)
 {
     const uint8_t *d = (const uint8_t *)a;
     for (uint32_t i = 0; i < n; i++) {
         if (d[i] != (uint8_t)TH_FILL_FREED_BYTE) {
             uintptr_t w = (a + i) & ~(uintptr_t)3u;
             if ((w & 7u) != 4u || w + sizeof(th_word) > a + n ||
-                th_at(w)->header != buried_mark(th_at(w))) {
+                th_at(w)->header != buried_mark(h, th_at(w))) {
                 return false;
             }
             i = (uint32_t)(w + sizeof(th_word) - a) - 1u; /* skip the marker */
@@ -211,13 +211,13 @@ static bool pattern_intact(uintptr_t a, uint32_t n)
     return true;
 }
 
-static bool body_intact(const th_block *b, uint32_t len)
+static bool body_intact(const th_heap *h, const th_block *b, uint32_t len)
 {
     uint32_t size = th_bsize(b->header) - (uint32_t)sizeof(th_word);
     if (len > size) {
         len = size; /* the footer stays ours */
     }
-    return len <= TH_LINKS_END || pattern_intact(th_addr(b) + TH_LINKS_END, len - TH_LINKS_END);
+    return len <= TH_LINKS_END || pattern_intact(h, th_addr(b) + TH_LINKS_END, len - TH_LINKS_END);
 }
 #endif
 
@@ -233,9 +233,9 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
     bool ok;
     if (top != 0u && size - top >= TH_MIN_BLOCK) {
         /* [header .. footer) of the new block; the old footer is its last word. */
-        ok = pattern_intact(th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
+        ok = pattern_intact(h, th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
     } else {
-        ok = body_intact(b, top != 0u ? size : len);
+        ok = body_intact(h, b, top != 0u ? size : len);
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
@@ -270,7 +270,7 @@ bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uin
         }
         uintptr_t p   = th_addr(sb) - ps;
         uint32_t  len = want < ps - (uint32_t)sizeof(th_word) ? want : ps - (uint32_t)sizeof(th_word);
-        if (len > TH_LINKS_END && !pattern_intact(p + TH_LINKS_END, len - TH_LINKS_END)) {
+        if (len > TH_LINKS_END && !pattern_intact(h, p + TH_LINKS_END, len - TH_LINKS_END)) {
             th_raise(h, TH_FAULT_CORRUPTION, th_at(p)); /* written after it was freed */
             return false;
         }
@@ -285,7 +285,7 @@ bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uin
     uint32_t ns   = th_bsize(n->header) < room ? th_bsize(n->header) : room;
     uint32_t len  = want - off - ss;
     len           = len < ns - (uint32_t)sizeof(th_word) ? len : ns - (uint32_t)sizeof(th_word);
-    if (len > TH_LINKS_END && !pattern_intact(th_addr(n) + TH_LINKS_END, len - TH_LINKS_END)) {
+    if (len > TH_LINKS_END && !pattern_intact(h, th_addr(n) + TH_LINKS_END, len - TH_LINKS_END)) {
         th_raise(h, TH_FAULT_CORRUPTION, n); /* written after it was freed */
         return false;
     }
@@ -321,8 +321,8 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
 #if TH_FILL
     th_fill(b, (uint8_t)TH_FILL_FREED_BYTE, span); /* once per region */
 #endif
-    b->header     = th_mkheader(b, span, TH_KIND_GEN, 0u, 0u);
-    end->header   = th_mkheader(end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+    b->header     = th_mkheader(h, b, span, TH_KIND_GEN, 0u, 0u);
+    end->header   = th_mkheader(h, end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
     th_block *head = h->bins[th_bin_of(span)];
     if ((head != NULL) && (th_bsize(head->header) > span)) {
         /* Linked second, so a larger head keeps serving its class: a
@@ -351,7 +351,7 @@ TH_INLINE th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, 
     th_word pf = 0u;
     if (gap != 0u) {
         /* [ gap (free) ][ allocated ][ rest ] : the block below b is used (I3). */
-        b->header = th_mkheader(b, gap, TH_KIND_GEN, 0u, 0u);
+        b->header = th_mkheader(h, b, gap, TH_KIND_GEN, 0u, 0u);
         bin_insert(h, b, gap);
         b = next_of(b, gap);
         size -= gap;
@@ -360,13 +360,13 @@ TH_INLINE th_block *carve(th_heap *h, th_block *b, uint32_t size, uint32_t gap, 
     uint32_t rest = size - bsize;
     if (rest >= TH_MIN_BLOCK) {
         th_block *r = next_of(b, bsize);
-        r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
+        r->header   = th_mkheader(h, r, rest, TH_KIND_GEN, 0u, 0u);
         bin_insert(h, r, rest); /* the block after r keeps PREV_FREE */
     } else {
         bsize = size;
         next_of(b, size)->header ^= TH_PF_FLIP; /* restores I2 */
     }
-    b->header = th_mkheader(b, bsize, kind, TH_USED, pf);
+    b->header = th_mkheader(h, b, bsize, kind, TH_USED, pf);
 #if TH_FILL
     th_fill((void *)(th_addr(b) + sizeof(th_word)), (uint8_t)TH_FILL_FRESH_BYTE,
             bsize - sizeof(th_word));
@@ -385,22 +385,22 @@ TH_INLINE th_block *take_top(th_heap *h, uint32_t i, th_block *b, uint32_t size,
     if (rest < TH_MIN_BLOCK) {
         bin_pop(h, i, b, size);
         next_of(b, size)->header ^= TH_PF_FLIP; /* restores I2 */
-        b->header = th_mkheader(b, size, kind, TH_USED, 0u);
+        b->header = th_mkheader(h, b, size, kind, TH_USED, 0u);
         bsize     = size;
     } else {
         uint32_t j = th_bin_of(rest);
         if (j != i) {
             bin_pop(h, i, b, size);
-            b->header = th_mkheader(b, rest, TH_KIND_GEN, 0u, 0u);
+            b->header = th_mkheader(h, b, rest, TH_KIND_GEN, 0u, 0u);
             bin_insert(h, b, rest);
         } else {
-            b->header           = th_mkheader(b, rest, TH_KIND_GEN, 0u, 0u);
+            b->header           = th_mkheader(h, b, rest, TH_KIND_GEN, 0u, 0u);
             *footer_of(b, rest) = rest; /* I4 */
             h->free_bytes -= bsize;
         }
         th_block *a = next_of(b, rest);
         next_of(a, bsize)->header ^= TH_PF_FLIP; /* restores I2 */
-        a->header = th_mkheader(a, bsize, kind, TH_USED, TH_PREV_FREE);
+        a->header = th_mkheader(h, a, bsize, kind, TH_USED, TH_PREV_FREE);
         b         = a;
     }
 #if TH_FILL
@@ -666,7 +666,7 @@ th_block *th_gen_release(th_heap *h, th_block *b)
          * freed (as below), not filled, so that a second free of n still
          * reports TH_FAULT_DOUBLE_FREE. Without TH_FILL its free header
          * stays, which says the same. */
-        n->header = buried_mark(n);
+        n->header = buried_mark(h, n);
 #endif
         size += ns; /* the block after n already says PREV_FREE */
     } else {
@@ -683,11 +683,11 @@ th_block *th_gen_release(th_heap *h, th_block *b)
          * would still be sealed and USED, and a second free of this pointer
          * would be accepted: mark it "freed" (buried_mark), so that free
          * reports TH_FAULT_DOUBLE_FREE and changes nothing. */
-        b->header = buried_mark(b);
+        b->header = buried_mark(h, b);
         if (th_bin_of(ps + size) == th_bin_of(ps)) {
             /* The block below grows within its size class: it keeps its
              * place in the list (the mirror of take_top). */
-            p->header                 = th_mkheader(p, ps + size, TH_KIND_GEN, 0u, 0u);
+            p->header                 = th_mkheader(h, p, ps + size, TH_KIND_GEN, 0u, 0u);
             *footer_of(p, ps + size)  = ps + size; /* I4 */
             h->free_bytes += size;
             return p;
@@ -696,7 +696,7 @@ th_block *th_gen_release(th_heap *h, th_block *b)
         b = p;
         size += ps;
     }
-    b->header = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
+    b->header = th_mkheader(h, b, size, TH_KIND_GEN, 0u, 0u);
     bin_insert_hot(h, b, size);
     return b;
 }
@@ -714,7 +714,7 @@ TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word 
     bool            ok   = size >= TH_MIN_BLOCK && size <= r->span - (th_addr(b) - r->first);
     if (ok) {
         n  = next_of(b, size);
-        ok = th_sealed(n, n->header) && ((n->header & TH_USED) != 0u || free_block_ok(h, n));
+        ok = th_sealed(h, n, n->header) && ((n->header & TH_USED) != 0u || free_block_ok(h, n));
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, n);
@@ -749,7 +749,7 @@ TH_HOT th_block *block_of(th_heap *h, const th_region *r, const void *p, th_word
     }
     th_block *b  = th_at(a - sizeof(th_word));
     th_word   hd = b->header;
-    if (!th_sealed(b, hd)) {
+    if (!th_sealed(h, b, hd)) {
         th_raise(h, TH_FAULT_BAD_POINTER, p); /* interior, foreign or overwritten */
         return NULL;
     }
@@ -811,8 +811,8 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     if (bs <= cur) {
         if (cur - bs >= TH_MIN_BLOCK) {
             th_block *t = next_of(b, bs);
-            b->header   = th_mkheader(b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
-            t->header   = th_mkheader(t, cur - bs, TH_KIND_GEN, TH_USED, 0u);
+            b->header   = th_mkheader(h, b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
+            t->header   = th_mkheader(h, t, cur - bs, TH_KIND_GEN, TH_USED, 0u);
             (void)th_gen_release(h, t); /* the block it merged into: not needed here */
         }
         return p;
@@ -836,7 +836,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     bin_unlink(h, n, th_bsize(nh));
     if (bs < total) {
         th_block *r = next_of(b, bs);
-        r->header   = th_mkheader(r, rest, TH_KIND_GEN, 0u, 0u);
+        r->header   = th_mkheader(h, r, rest, TH_KIND_GEN, 0u, 0u);
         bin_insert(h, r, rest);
     } else {
         next_of(b, total)->header ^= TH_PF_FLIP;
@@ -844,7 +844,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
 #if TH_FILL
     th_fill(n, (uint8_t)TH_FILL_FRESH_BYTE, bs - cur);
 #endif
-    b->header = th_mkheader(b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
+    b->header = th_mkheader(h, b, bs, TH_KIND_GEN, TH_USED, hd & TH_PREV_FREE);
     return p;
 }
 

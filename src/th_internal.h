@@ -92,13 +92,14 @@ static inline __attribute__((always_inline)) unsigned th_log2_v6m(uint32_t x)
  *   bit  0      USED       the block is allocated (general, slab or persistent)
  *   bit  1      PREV_FREE  the block just below is free (its footer is valid)
  *   bits 2..3   KIND       0 general, 1 tiny slab, 2 persistent, 3 sentinel
- *   bits 4..11  CHECK      hash of (address, size, kind, used): an 8-bit seal
+ *   bits 4..11  CHECK      hash of (address, heap, size, kind, used): an 8-bit seal
  *   bits 12..31 GRANULES   size / 8
  *
  * Subtleties:
- * - The check byte binds a header to its address, so a header copied from
- *   elsewhere, a stray write, or user data that a bad pointer makes us read
- *   as a header is rejected with probability 255/256. PREV_FREE is not
+ * - The check byte binds a header to its address and its heap, so a header
+ *   copied from elsewhere, a stray write, user data that a bad pointer makes
+ *   us read as a header, or a header of another heap built inside one of
+ *   this heap's blocks is rejected with probability 255/256. PREV_FREE is not
  *   hashed but mirrored into the check byte's bit 0, so that a neighbour
  *   flips both with one XOR (TH_PF_FLIP) instead of resealing, and the bit
  *   flipped alone (a missed or a forged merge) breaks the seal.
@@ -318,41 +319,47 @@ struct th_heap {
 
 /* ---- Shared helpers ------------------------------------------------------- */
 
-/* The hash behind a header's seal: the block's address and the sealed
- * fields, multiplied by TH_SEAL_MUL; the seal is its top byte. PREV_FREE
- * is not hashed but mirrored (TH_PF_FLIP). Deviation: MISRA-style
+/* The hash behind a header's seal: the block's address, its heap's address
+ * and the sealed fields, multiplied by TH_SEAL_MUL; the seal is its top
+ * byte. The heap's address is the key that tells two heaps apart: a heap
+ * built inside a block or persistent object of another (a sub-heap) seals
+ * its headers under its own key, so the outer heap reads them as foreign
+ * (255 in 256 per header) instead of freeing a block it does not own. It is
+ * a register at every use, so the key costs one instruction and no load.
+ * PREV_FREE is not hashed but mirrored (TH_PF_FLIP). Deviation: MISRA-style
  * pointer-to-integer conversion is the point of the check. */
-TH_INLINE uint32_t th_seal_hash(const th_block *b, th_word h)
+TH_INLINE uint32_t th_seal_hash(const th_heap *h, const th_block *b, th_word w)
 {
-    return ((uint32_t)(uintptr_t)b ^ (h & ~(TH_CHECK_MASK | TH_PREV_FREE))) * TH_SEAL_MUL;
+    return ((uint32_t)(uintptr_t)b ^ (uint32_t)(uintptr_t)h ^ (w & ~(TH_CHECK_MASK | TH_PREV_FREE))) *
+           TH_SEAL_MUL;
 }
 
-/* Header h of block b with its check byte filled in: the hash's top byte,
- * with PREV_FREE mirrored into its bit 0. */
-TH_INLINE th_word th_seal(const th_block *b, th_word h)
+/* Header w of block b of heap h with its check byte filled in: the hash's
+ * top byte, with PREV_FREE mirrored into its bit 0. */
+TH_INLINE th_word th_seal(const th_heap *h, const th_block *b, th_word w)
 {
-    return (h & ~TH_CHECK_MASK) | (((th_seal_hash(b, h) >> 24) << TH_CHECK_SHIFT) ^
-                                   ((h & TH_PREV_FREE) << TH_PF_MIRROR));
+    return (w & ~TH_CHECK_MASK) | (((th_seal_hash(h, b, w) >> 24) << TH_CHECK_SHIFT) ^
+                                   ((w & TH_PREV_FREE) << TH_PF_MIRROR));
 }
 
-/* th_seal(b, h) == h, compared in the top byte: the hash's top byte, the
+/* th_seal(h, b, w) == w, compared in the top byte: the hash's top byte, the
  * check byte moved under it and PREV_FREE under its mirror cancel out
- * exactly when h is sealed. Cheaper on Thumb-2 than rebuilding the header
+ * exactly when w is sealed. Cheaper on Thumb-2 than rebuilding the header
  * and comparing, which pays for most of the mirror. */
-TH_INLINE bool th_sealed(const th_block *b, th_word h)
+TH_INLINE bool th_sealed(const th_heap *h, const th_block *b, th_word w)
 {
-    uint32_t x = th_seal_hash(b, h) ^ (h << (24u - TH_CHECK_SHIFT)) ^
-                 ((h & TH_PREV_FREE) << (24u - TH_CHECK_SHIFT + TH_PF_MIRROR));
+    uint32_t x = th_seal_hash(h, b, w) ^ (w << (24u - TH_CHECK_SHIFT)) ^
+                 ((w & TH_PREV_FREE) << (24u - TH_CHECK_SHIFT + TH_PF_MIRROR));
     return (x >> 24) == 0u;
 }
 
 TH_INLINE uint32_t th_bsize(th_word h) { return (h >> TH_GRAN_SHIFT) * TH_GRANULE; }
 TH_INLINE th_word th_kind(th_word h) { return (h & TH_KIND_MASK) >> TH_KIND_SHIFT; }
 
-TH_INLINE th_word th_mkheader(const th_block *b, uint32_t size, th_word kind, th_word used,
-                                  th_word prev_free)
+TH_INLINE th_word th_mkheader(const th_heap *h, const th_block *b, uint32_t size, th_word kind,
+                             th_word used, th_word prev_free)
 {
-    return th_seal(b, ((size / TH_GRANULE) << TH_GRAN_SHIFT) | (kind << TH_KIND_SHIFT) | used |
+    return th_seal(h, b, ((size / TH_GRANULE) << TH_GRAN_SHIFT) | (kind << TH_KIND_SHIFT) | used |
                           prev_free);
 }
 

@@ -103,7 +103,8 @@ static uintptr_t align_up(uintptr_t a, uintptr_t align)
  * same address: every word at 4 mod 8 of [start, start + n), where the old
  * one kept its headers, is cleared, so that a pointer the old heap handed
  * out is refused by the new one (a zero header is no live block) instead of
- * passing the seal, which ties a header to its address and not to a heap.
+ * passing the seal: a heap built again at the same address has the same
+ * key, so the seal cannot tell the old heap's headers from its own.
  * With TH_FILL every region is filled anyway. O(n / 8) stores, on these
  * paths only. [start, start + n) is memory the caller gave; offsets keep
  * every access inside it. */
@@ -121,17 +122,15 @@ TH_COLD void forget_old_heap(uintptr_t start, size_t n)
  * given again to th_add_region, or a heap built again that ends where an
  * old one ended (th_init also recognises its own heap state, whatever the
  * size). The sentinel sits at the last word at 4 mod 8 before the end,
- * whatever the start. The header is exact to its address: random or zeroed
- * memory matches with probability 2^-31 (USED set, the other bits fixed but
- * PREV_FREE and the seal bit that mirrors it). */
+ * whatever the start. Its fields are compared and not its seal, which is
+ * keyed to the heap that wrote it: that heap may be another one (a bank
+ * moved between heaps, a heap built again at another address). Random
+ * memory matches with probability 2^-23 and zeroed memory never (USED is
+ * set); a false match costs only the clearing of memory the caller gave. */
 static bool old_sentinel(uintptr_t at)
 {
-    const th_block *s  = th_at(at);
-    th_word         hd = s->header;
-    if ((hd & TH_PREV_FREE) == 0u) {
-        hd ^= TH_PF_FLIP; /* compared as if the block below were free */
-    }
-    return hd == th_mkheader(s, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+    const th_word fields = (TH_KIND_END << TH_KIND_SHIFT) | TH_USED;
+    return (th_at(at)->header & ~(TH_CHECK_MASK | TH_PREV_FREE)) == fields;
 }
 #endif
 

@@ -233,7 +233,7 @@ TH_INLINE bool is_cur(const th_heap *h, const th_slab *s, uint32_t i)
 static bool slab_header_ok(th_heap *h, const th_slab *s)
 {
     const th_block *sb = th_at(th_addr(s) - sizeof(th_word));
-    if (!th_sealed(sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
+    if (!th_sealed(h, sb, sb->header) || th_kind(sb->header) != TH_KIND_SLAB) {
         th_raise(h, TH_FAULT_CORRUPTION, sb);
         return false;
     }

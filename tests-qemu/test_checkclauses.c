@@ -33,7 +33,7 @@ static th_slab  *slab(const void *p) { return (th_slab *)(th_addr(p) & ~(uintptr
 static th_block *next_block(th_block *b) { return th_at(th_addr(b) + th_bsize(b->header)); }
 static void      reseal(th_block *b, uint32_t size, th_word kind, th_word used, th_word pf)
 {
-    b->header = th_mkheader(b, size, kind, used, pf);
+    b->header = th_mkheader(H, b, size, kind, used, pf);
 }
 static uint16_t page_id(uintptr_t page) { return (uint16_t)((page - H->tiny_base) / TH_PAGE + 1u); }
 /* A page boundary inside B's payload with a whole slab's bytes after it. */
@@ -294,7 +294,7 @@ static void d_full_slab_unmarked(void) { th_page_mark(&H->regions[0], th_addr(S)
 static void d_listed_unsealed(void)
 {
     th_block *fake = th_at(th_addr(hdr(G1)) + 8u);
-    fake->header   = th_mkheader(fake, bsz(G2), TH_KIND_GEN, 0u, 0u) ^ (1u << TH_CHECK_SHIFT);
+    fake->header   = th_mkheader(H, fake, bsz(G2), TH_KIND_GEN, 0u, 0u) ^ (1u << TH_CHECK_SHIFT);
     bin_swap(hdr(G2), fake);
 }
 
@@ -360,7 +360,7 @@ static void d_free_bytes(void) { H->free_bytes += 8u; }
 static void d_pers_unsealed(void)
 {
     th_block *fake = th_at(th_addr(hdr(G1)) + 8u);
-    fake->header   = th_mkheader(fake, H->pers_size + TH_BLOCK_OVERHEAD, TH_KIND_PERS, TH_USED, 0u) ^
+    fake->header   = th_mkheader(H, fake, H->pers_size + TH_BLOCK_OVERHEAD, TH_KIND_PERS, TH_USED, 0u) ^
                    (1u << TH_CHECK_SHIFT);
     H->pers_base = (uint8_t *)fake + sizeof(th_word);
 }
@@ -388,7 +388,7 @@ static void d_pers_outside(void) { H->pers_base = (uint8_t *)(uintptr_t)0x10u; }
 static void d_pers_forged(void)
 {
     th_block *fake = th_at(th_addr(hdr(G1)) + 8u);
-    fake->header   = th_mkheader(fake, H->pers_size + TH_BLOCK_OVERHEAD, TH_KIND_PERS, TH_USED, 0u);
+    fake->header   = th_mkheader(H, fake, H->pers_size + TH_BLOCK_OVERHEAD, TH_KIND_PERS, TH_USED, 0u);
     H->pers_base   = (uint8_t *)fake + sizeof(th_word);
 }
 
@@ -576,7 +576,7 @@ static void test_link_to_region_end(void)
     }
     th_free(H, a);
     th_block *fake        = th_at(x);
-    fake->header          = th_mkheader(fake, bsz(a), TH_KIND_GEN, 0u, 0u);
+    fake->header          = th_mkheader(H, fake, bsz(a), TH_KIND_GEN, 0u, 0u);
     th_block *saved       = th_lk(hdr(a))->next;
     th_lk(hdr(a))->next   = fake;
     CHECK(h_check_catches(H, "I5 link to the region's last block position"));

@@ -432,7 +432,7 @@ static void s_free_size(void)
 {
     three(3);
     th_free(H, B); /* the free block above A */
-    hdr(B)->header = th_mkheader(hdr(B), ((1u << 20) - 1u) * 8u, TH_KIND_GEN, 0u, 0u);
+    hdr(B)->header = th_mkheader(H, hdr(B), ((1u << 20) - 1u) * 8u, TH_KIND_GEN, 0u, 0u);
 }
 
 /* A free header that still carries a valid seal but a size under the
@@ -445,7 +445,7 @@ static void s_free_size0(void)
     th_free(H, B);
     th_free(H, D); /* the head of B's list */
     put_word(launder(B) - 8u, 0u); /* A's last word: a "footer" of size 0 */
-    hdr(B)->header = th_mkheader(hdr(B), 0u, TH_KIND_GEN, 0u, 0u);
+    hdr(B)->header = th_mkheader(H, hdr(B), 0u, TH_KIND_GEN, 0u, 0u);
 }
 
 /* A tiny class map bit past the slab's last block (28): the lowest set bit
@@ -610,7 +610,7 @@ static void s_forged_unsealed(void)
     three(3);
     uintptr_t a = launder(A) - 4u; /* A's header */
     uintptr_t f = a + bsize(A) - 32u; /* the forged block: 4 mod 8 */
-    put_word(f, th_mkheader(th_at(f), 32u, TH_KIND_GEN, 0u, 0u) ^ (1u << TH_CHECK_SHIFT));
+    put_word(f, th_mkheader(H, th_at(f), 32u, TH_KIND_GEN, 0u, 0u) ^ (1u << TH_CHECK_SHIFT));
     put_ptr(next_at(f), NULL);
     put_ptr(prev_at(f), (const void *)a);
     put_ptr(next_at(a), (const void *)f); /* the "block before" names it */
@@ -691,7 +691,7 @@ static void s_next_misaligned(void)
 static void s_size_zero(void)
 {
     three(3);
-    hdr(A)->header = th_mkheader(hdr(A), 0u, TH_KIND_GEN, TH_USED, 0u);
+    hdr(A)->header = th_mkheader(H, hdr(A), 0u, TH_KIND_GEN, TH_USED, 0u);
 }
 
 /* An idle tiny slab (the cursor keeps it), then a free block's next link
@@ -722,7 +722,7 @@ static void s_uaf_fake_marker(void)
     th_free(H, A);
     th_free(H, B);
     uintptr_t w = launder(B);
-    put_word(w, th_mkheader(th_at(w), 0u, TH_KIND_GEN, 0u, TH_PREV_FREE));
+    put_word(w, th_mkheader(H, th_at(w), 0u, TH_KIND_GEN, 0u, TH_PREV_FREE));
 }
 static void t_malloc_88(void) { s_result = th_malloc(H, 88); } /* A + B whole */
 
@@ -856,7 +856,7 @@ static void s_slab_kind(void)
 {
     A            = th_malloc(H, 4);
     th_block *sb = (th_block *)((uintptr_t)slab_of(A) - 4u);
-    sb->header   = th_mkheader(sb, th_bsize(sb->header), TH_KIND_GEN, TH_USED,
+    sb->header   = th_mkheader(H, sb, th_bsize(sb->header), TH_KIND_GEN, TH_USED,
                                sb->header & TH_PREV_FREE);
 }
 

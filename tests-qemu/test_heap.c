@@ -497,9 +497,9 @@ static void test_interior_sealed_by_chance(void)
     uint8_t  *q    = a + 16;                 /* interior, 8-aligned */
     th_block *fake = (th_block *)(void *)(q - 4);
     const th_word forged[] = {
-        th_mkheader(fake, 64u, TH_KIND_PERS, 0u, 0u),        /* a kind never free */
-        th_mkheader(fake, 8u, TH_KIND_PERS, 0u, 0u),         /* the same, its size inside the block */
-        th_mkheader(fake, 1u << 22, TH_KIND_GEN, 0u, 0u),    /* larger than the region */
+        th_mkheader(h, fake, 64u, TH_KIND_PERS, 0u, 0u),        /* a kind never free */
+        th_mkheader(h, fake, 8u, TH_KIND_PERS, 0u, 0u),         /* the same, its size inside the block */
+        th_mkheader(h, fake, 1u << 22, TH_KIND_GEN, 0u, 0u),    /* larger than the region */
     };
     for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++) {
         fake->header     = forged[i];

@@ -22,7 +22,7 @@ static uint32_t  bsz(const void *p) { return th_bsize(hdr(p)->header); }
 static th_slab  *slab(const void *p) { return (th_slab *)(th_addr(p) & ~(uintptr_t)(TH_PAGE - 1u)); }
 static void reseal(th_block *b, uint32_t size, th_word kind, th_word used, th_word pf)
 {
-    b->header = th_mkheader(b, size, kind, used, pf);
+    b->header = th_mkheader(H, b, size, kind, used, pf);
 }
 
 /* A heap with three general blocks (the middle one free), a slab with two

@@ -624,6 +624,93 @@ static void test_sizing_no_wrap(void)
     CHECK(huge > 0u);
 }
 
+/* A heap built inside a block, or a persistent object, of another heap (a
+ * sub-heap per task or per protocol session): the inner heap's pointers are
+ * not blocks of the outer one. Each seal is keyed to its heap, so the outer
+ * heap refuses them as bad pointers and changes nothing (the region compared
+ * byte for byte, but the fault counters); the inner heap goes on working.
+ * The snapshot lives in the arena past the outer heap. */
+#define NEST_OUTER 6144u
+#define NEST_INNER 2048u
+static void nested_in(th_heap *outer, uint8_t *base, uint8_t *snap, void *holder)
+{
+    if (!CHECK(holder != NULL)) {
+        return;
+    }
+    th_heap *inner = th_init(holder, NEST_INNER);
+    if (!CHECK(inner != NULL)) {
+        return;
+    }
+    static const size_t sizes[] = {24, 100, 40, 200, 8, 3, 13, 1, 64, 16, 300, 5};
+    void               *p[sizeof sizes / sizeof sizes[0]];
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        p[i] = th_malloc(inner, sizes[i]);
+        CHECK(p[i] != NULL);
+    }
+    void *a = th_aligned_alloc(inner, 64u, 48u);
+    void *q = th_persistent_alloc(inner, 20u, 4u);
+    CHECK(a != NULL && q != NULL);
+    th_free(inner, p[2]); /* a free block and a free tiny unit inside too */
+    th_free(inner, p[5]);
+    th_stats so    = th_get_stats(outer);
+    size_t   fskip = (size_t)((const uint8_t *)&outer->faults[0] - base);
+    h_copy(snap, base, NEST_OUTER);
+    void *bad[sizeof sizes / sizeof sizes[0] + 2u];
+    size_t nb = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (i != 2u && i != 5u) {
+            bad[nb++] = p[i];
+        }
+    }
+    bad[nb++] = a;
+    bad[nb++] = (uint8_t *)q;
+    for (size_t i = 0; i < nb; i++) {
+        h_reset_faults();
+        CHECK_EQ(th_usable_size(outer, bad[i]), 0);
+        CHECK(th_realloc(outer, bad[i], 50u) == NULL);
+        th_free(outer, bad[i]);
+        if (!CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 3)) {
+            h_printf("  inner object %u at %p taken by the outer heap\n", (unsigned)i, bad[i]);
+        }
+        CHECK_EQ(h_total_faults, 3);
+        CHECK(h_same(snap, base, NEST_OUTER, fskip, sizeof outer->faults));
+    }
+    th_stats sa = th_get_stats(outer);
+    CHECK_EQ(sa.frees, so.frees);
+    CHECK_EQ(sa.in_use, so.in_use);
+    CHECK_EQ(sa.free_bytes, so.free_bytes);
+    h_reset_faults();
+    CHECK(th_check(outer));
+    CHECK(th_check(inner));
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (i != 2u && i != 5u) {
+            th_free(inner, p[i]);
+        }
+    }
+    th_free(inner, a);
+    CHECK_EQ(h_total_faults, 0);
+    CHECK(th_check(inner));
+}
+static void test_nested_heap(void)
+{
+    size_t   n;
+    uint8_t *base = h_arena(&n);
+    if (!CHECK(n >= 2u * NEST_OUTER)) {
+        return;
+    }
+    th_heap *outer = th_init(base, NEST_OUTER);
+    if (!CHECK(outer != NULL)) {
+        return;
+    }
+    void *g = th_malloc(outer, NEST_INNER);
+    nested_in(outer, base, base + NEST_OUTER, g);
+    nested_in(outer, base, base + NEST_OUTER, th_persistent_alloc(outer, NEST_INNER, 8u));
+    h_reset_faults();
+    th_free(outer, g);
+    CHECK_EQ(h_total_faults, 0);
+    CHECK(th_check(outer));
+}
+
 int main(void)
 {
     h_record_faults();
@@ -641,6 +728,7 @@ int main(void)
     test_fresh_layout();
     test_sizing_macro(n);
     test_sizing_no_wrap();
+    test_nested_heap();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();

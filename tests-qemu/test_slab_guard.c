@@ -187,12 +187,12 @@ static void slab_from_foreign_block(size_t n)
         return;
     }
     th_block *b = th_at(f);
-    b->header   = th_mkheader(b, size, TH_KIND_GEN, 0u, 0u);
+    b->header   = th_mkheader(H, b, size, TH_KIND_GEN, 0u, 0u);
     th_lk(b)->next = NULL;
     th_lk(b)->prev = NULL;
     *(th_word *)(f + size - sizeof(th_word)) = size;
     th_block *e = th_at(f + size); /* a sentinel above it */
-    e->header   = th_mkheader(e, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
+    e->header   = th_mkheader(H, e, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
     uint32_t j  = th_bin_of(size);
     CHECK(H->bins[j] == NULL);
     H->bins[j] = b;

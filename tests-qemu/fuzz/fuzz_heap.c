@@ -519,7 +519,7 @@ static int expected_fault(const uint8_t *p)
         return TH_FAULT_BAD_POINTER;
     }
     const th_block *hb = (const th_block *)(a - 4u);
-    if (th_sealed(hb, hb->header)) {
+    if (th_sealed(g_h, hb, hb->header)) {
         return SKIP; /* indistinguishable from a header by design (p = 1/256) */
     }
     return TH_FAULT_BAD_POINTER;
