@@ -489,10 +489,13 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
     th_block *b    = from;
     if (b == NULL) {
         b = find_free(h, want, &i);
-    } else if (th_bsize(b->header) < want) {
-        b = NULL;
     } else {
-        /* `from` holds the request */
+        /* `from` is the one block tried: the gap it needs, not the most any
+         * block could (an idle slab's page is aligned, its gap 0). */
+        want = align_gap(b, align) + bsize; /* < 2^25: no wrap */
+        if (th_bsize(b->header) < want) {
+            b = NULL;
+        }
     }
     if (b == NULL) {
         return NULL;
@@ -799,6 +802,28 @@ void th_gen_free(th_heap *h, const th_region *r, void *p)
 /* The same for a block the caller has already validated (th_realloc's move). */
 void th_gen_free_block(th_heap *h, th_block *b) { count_free(h, b); }
 
+#if TH_TINY
+/* Is used block n, the block above one that th_realloc grows, the idle slab
+ * (I13), which free_bytes and largest_free count as free, and would it,
+ * given back and merged with a free block above it, hold `need` more bytes?
+ * Then the realloc gives it back and grows in place, as a malloc of that
+ * size would have (th_gen_retry), instead of failing or moving. */
+static bool idle_slab_holds(const th_heap *h, const th_block *n, uint32_t need)
+{
+    const th_slab *s  = th_tiny_idle_slab(h);
+    bool           ok = false;
+    if ((s != NULL) && ((th_addr(s) - sizeof(th_word)) == th_addr(n))) {
+        uint32_t        size = th_bsize(n->header);
+        const th_block *a    = next_of(n, size);
+        if ((a->header & TH_USED) == 0u) {
+            size += th_bsize(a->header); /* < 2^23: no wrap */
+        }
+        ok = size >= need;
+    }
+    return ok;
+}
+#endif
+
 /* Resizes used general block `b` in place to hold `size` bytes: shrinks by
  * splitting off the tail, grows into a free block above. Returns the
  * payload, or NULL when it cannot be done in place (nothing changed). */
@@ -819,6 +844,13 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     }
     th_block *n  = next_of(b, cur);
     th_word   nh = n->header;
+#if TH_TINY
+    if (((nh & TH_USED) != 0u) && idle_slab_holds(h, n, bs - cur) &&
+        th_tiny_drop_cur(h, bs - cur) != NULL) {
+        nh = n->header; /* the free block the slab became, from n up */
+    }
+    /* Else, when a check refused the slab (reported, it stays), n is used. */
+#endif
     if ((nh & TH_USED) != 0u || th_bsize(nh) < bs - cur) {
         return NULL;
     }

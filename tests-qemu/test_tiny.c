@@ -399,6 +399,77 @@ static void test_idle_slab_oom(void)
     CHECK(th_check(h));
 }
 
+/* The idle slab right above a general block b, every other block taken:
+ *   [ state ][ b ][ idle slab ][ top: the rest ]
+ * The heap counts the slab as free (largest_free included), and a request
+ * that only its room can serve must be served on the first call, not fail
+ * with the slab given back on the way (the same call then succeeding).
+ * The heap starts on a page so that the slab has a gap below it for b. */
+static th_heap *idle_above(uint8_t **b, void **top)
+{
+    size_t   n;
+    uint8_t *a    = h_arena(&n);
+    uint8_t *base = (uint8_t *)(((uintptr_t)a + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u));
+    if (!CHECK(n >= 4096u + TH_PAGE)) {
+        return NULL;
+    }
+    th_heap *h = th_init(base, 4096);
+    void    *t = th_malloc(h, 1); /* the slab, carved from the bottom */
+    *b         = th_malloc(h, th_get_stats(h).smallest_free - TH_BLOCK_OVERHEAD);
+    *top       = th_malloc(h, th_get_stats(h).largest_free);
+    uintptr_t page = (uintptr_t)t & ~(uintptr_t)(TH_PAGE - 1u);
+    if (!CHECK(t != NULL && *b != NULL && *top != NULL) ||
+        !CHECK_EQ((uintptr_t)*b + th_usable_size(h, *b), page - TH_BLOCK_OVERHEAD)) {
+        return NULL;
+    }
+    th_free(h, t); /* idle, held by the cursor */
+    return h;
+}
+static void test_idle_slab_serves_first_call(void)
+{
+    uint8_t *b;
+    void    *top;
+    th_heap *h = idle_above(&b, &top);
+    if (h == NULL) {
+        return;
+    }
+    /* th_realloc grows b in place over the slab. */
+    size_t old = th_usable_size(h, b);
+    for (size_t i = 0; i < old; i++) {
+        b[i] = (uint8_t)(i * 7u);
+    }
+    th_stats s0 = th_get_stats(h);
+    h_reset_faults();
+    CHECK(s0.largest_free >= TH_PAGE - TH_BLOCK_OVERHEAD);
+    uint8_t *q = th_realloc(h, b, old + TH_PAGE);
+    CHECK(q == b);
+    CHECK_EQ(h_total_faults, 0u);
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.failed, s0.failed);
+    CHECK_EQ(s1.tiny_blocks, 0u);
+    CHECK(th_usable_size(h, b) >= old + TH_PAGE);
+    for (size_t i = 0; i < old; i++) {
+        if (b[i] != (uint8_t)(i * 7u)) {
+            CHECK_EQ(b[i], (uint8_t)(i * 7u));
+            break;
+        }
+    }
+    CHECK(th_check(h));
+
+    /* th_aligned_alloc takes the slab's page (aligned: no gap needed), as
+     * th_malloc of the same size would. */
+    h = idle_above(&b, &top);
+    if (h == NULL) {
+        return;
+    }
+    s0 = th_get_stats(h);
+    void *a = th_aligned_alloc(h, 16, 500);
+    CHECK(a != NULL && h_aligned(a, 16));
+    CHECK_EQ(th_get_stats(h).failed, s0.failed);
+    CHECK_EQ(h_total_faults, 0u);
+    CHECK(th_check(h));
+}
+
 /* th_realloc moving the only object of the current block, in a slab with
  * nothing else: not the slab's last object to free (the cursor keeps the
  * slab), so the move goes through without a fault. */
@@ -571,6 +642,7 @@ int main(void)
     test_current_block_survives();
     test_fallback_when_full();
     test_idle_slab_oom();
+    test_idle_slab_serves_first_call();
     test_realloc_current_only();
     test_min_free_with_idle_slab();
     CHECK_EQ(h_total_faults, 0);
