@@ -124,6 +124,11 @@ static void check_extra_region_and_reset(void)
     if (th_freertos_heap() != NULL) {
         CHECK_EQ(th_get_stats(th_freertos_heap()).regions, 2);
     }
+    /* Built by that call: the low-water mark starts at the free bytes of
+     * ucHeap and the bank together, as in heap_5 mode. */
+    CHECK_EQ(xPortGetMinimumEverFreeHeapSize(), xPortGetFreeHeapSize());
+    vPortGetHeapStats(&s);
+    CHECK_EQ(s.xMinimumEverFreeBytesRemaining, xPortGetFreeHeapSize());
     CHECK_EQ(fr_assert_calls, 0);
 }
 

@@ -231,6 +231,41 @@ static void *fr_alloc(th_heap *h, size_t n)
 #endif
 }
 
+/* The largest request pvPortMalloc serves now, from the largest th_malloc
+ * serves (th_stats.largest_free, O(1)). It is what an application reads
+ * xSizeOfLargestFreeBlockInBytes for ("will a buffer of n bytes fit?"), and
+ * in heap_4 the largest block always serves a request of its size less its
+ * header. Here the largest free block need not (a segregated fit takes the
+ * head of a size class, and a block over TH_MAX_REQUEST serves no more), so
+ * the figure is the request, mapped back through fr_alloc's rounding: the
+ * largest n whose rounded request is at most `l`. */
+static size_t fr_largest_request(size_t l)
+{
+#if portBYTE_ALIGNMENT > TH_ALIGNMENT
+    /* th_aligned_alloc may need a free block's worth of gap in front, and
+     * fr_alloc makes the block a whole number of alignments. */
+    const size_t gap = (size_t)portBYTE_ALIGNMENT + TH_MIN_BLOCK_BYTES - TH_ALIGNMENT;
+    if (l < gap + (size_t)portBYTE_ALIGNMENT) {
+        return 0u;
+    }
+    return ((l - gap + TH_BLOCK_OVERHEAD) & ~(size_t)portBYTE_ALIGNMENT_MASK) - TH_BLOCK_OVERHEAD;
+#else
+    if (l < (size_t)portBYTE_ALIGNMENT) {
+        return 0u; /* every request is raised to portBYTE_ALIGNMENT */
+    }
+#if TH_TINY_ALIGN_GO
+    if (l < 16u) {
+        return l & ~(size_t)portBYTE_ALIGNMENT_MASK; /* 9..15 are raised to 16 */
+    }
+#elif TH_TINY && portBYTE_ALIGNMENT == 8
+    if (l > 8u && l <= 12u) {
+        return 8u; /* 9..12 are raised to a whole tiny block */
+    }
+#endif
+    return l;
+#endif
+}
+
 /* ---- The FreeRTOS heap API --------------------------------------------- */
 
 void *pvPortMalloc(size_t xWantedSize)
@@ -340,9 +375,8 @@ void vPortGetHeapStats(HeapStats_t *pxHeapStats)
         /* Free blocks as the bytes a request could use in them (header
          * off), as xAvailableHeapSpaceInBytes counts them: largest never
          * exceeds available, as in heap_4, where both include headers. */
-        st.xAvailableHeapSpaceInBytes = s.free_bytes;
-        st.xSizeOfLargestFreeBlockInBytes =
-            s.largest_free_block != 0u ? s.largest_free_block - TH_BLOCK_OVERHEAD : 0u;
+        st.xAvailableHeapSpaceInBytes     = s.free_bytes;
+        st.xSizeOfLargestFreeBlockInBytes = fr_largest_request(s.largest_free);
         st.xSizeOfSmallestFreeBlockInBytes =
             s.smallest_free != SIZE_MAX ? s.smallest_free - TH_BLOCK_OVERHEAD : SIZE_MAX;
         st.xNumberOfFreeBlocks = s.free_blocks;
@@ -366,7 +400,9 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
         BaseType_t go = fr_regions_defined == pdFALSE ? pdTRUE : pdFALSE;
         fr_regions_defined = pdTRUE;
 #else
-        BaseType_t go = fr_heap_get() != NULL ? pdTRUE : pdFALSE;
+        /* Built by this call (before the first pvPortMalloc) or there before. */
+        BaseType_t built = fr_the_heap == NULL ? pdTRUE : pdFALSE;
+        BaseType_t go    = fr_heap_get() != NULL ? pdTRUE : pdFALSE;
 #endif
         /* Check the whole list first: ascending and non-overlapping, as
          * heap_5 asserts. */
@@ -410,10 +446,14 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
             }
         }
         configASSERT(fr_the_heap != NULL); /* no region holds the heap state */
-        if (first != NULL) {
+#if TH_FREERTOS_HEAP == 5
+        BaseType_t built = first != NULL ? pdTRUE : pdFALSE;
+#endif
+        if (built == pdTRUE && fr_the_heap != NULL) {
             /* Built here: the low-water mark starts at every region's free
-             * bytes, as heap_5's does, not at the first region's alone. A
-             * bank added to a heap that existed keeps the mark it had. */
+             * bytes, as heap_5's does, not at the first region's (or
+             * ucHeap's) alone. A bank added to a heap that existed keeps
+             * the mark it had. */
             th_reset_min_free(fr_the_heap);
         }
     }
