@@ -256,6 +256,18 @@ LC_CHECK lc_aligned_and_info(void)
     m = memalign(2, 10); /* raised to 8, like the libraries' own */
     CHECK(m != NULL && aligned(m, 8));
     free(m);
+    /* Small objects too: four 4-byte objects at alignment 1, 2 and 4, each
+     * 8-aligned (not packed 4 bytes apart, as malloc(4) would be). */
+    for (size_t al = 1u; al <= 4u; al *= 2u) {
+        void *s4[4];
+        for (size_t i = 0; i < 4u; i++) {
+            s4[i] = memalign(al, 4);
+            CHECK(s4[i] != NULL && aligned(s4[i], 8));
+        }
+        for (size_t i = 0; i < 4u; i++) {
+            free(s4[i]);
+        }
+    }
     errno = 0;
     CHECK(memalign(24, 10) == NULL);
     CHECK_EQ(errno, EINVAL);

@@ -175,6 +175,28 @@ static void check_more_regions_than_slots(void)
     CHECK_EQ(h_total_faults, f0);
 }
 
+/* The smallest region the port adds (64 bytes: a block and its sentinel
+ * fit) takes a slot and adds room; one byte less is ignored, without an
+ * assert. */
+static void check_smallest_extra_region(void)
+{
+    for (size_t size = 63u; size <= 64u; size++) {
+        vPortHeapResetState();
+        const HeapRegion_t regions[] = {{arena, part}, {arena + part + 64u, size}, {NULL, 0}};
+        unsigned           a0        = fr_assert_calls;
+        vPortDefineHeapRegions(regions);
+        CHECK_EQ(fr_assert_calls, a0);
+        if (!CHECK(th_freertos_heap() != NULL)) {
+            continue;
+        }
+        th_stats s = th_get_stats(th_freertos_heap());
+        CHECK_EQ(s.regions, size == 64u ? 2u : 1u);
+        CHECK(size == 64u ? s.capacity > part && s.capacity <= part + size : s.capacity <= part);
+        CHECK(th_check(th_freertos_heap()));
+    }
+    vPortHeapResetState();
+}
+
 int main(void)
 {
     size_t n = 0;
@@ -191,6 +213,7 @@ int main(void)
     check_reset_and_small_first_region();
     fr_common_checks();
     check_more_regions_than_slots();
+    check_smallest_extra_region();
     CHECK_EQ(stub_suspend_depth, 0);
     return h_failures;
 }

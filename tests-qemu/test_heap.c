@@ -514,6 +514,26 @@ static void test_interior_sealed_by_chance(void)
         CHECK_EQ(after.free_bytes, before.free_bytes);
         CHECK_EQ(after.frees, before.frees);
     }
+    /* A pointer at 4 mod 8 is never a block start, even over a header
+     * sealed for its address, with a sealed used header after it (user
+     * data that happens to look so): refused before the header is read as
+     * a block's. */
+    uint8_t  *q4 = a + 12; /* a is 8-aligned */
+    th_block *f4 = (th_block *)(void *)(q4 - 4);
+    th_block *n4 = (th_block *)(void *)(q4 - 4 + 32);
+    f4->header   = th_mkheader(h, f4, 32u, TH_KIND_GEN, TH_USED, 0u);
+    n4->header   = th_mkheader(h, n4, 16u, TH_KIND_GEN, TH_USED, 0u);
+    th_stats before = th_get_stats(h);
+    h_reset_faults();
+    th_free(h, q4);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 1);
+    CHECK_EQ(th_usable_size(h, q4), 0);
+    CHECK(th_realloc(h, q4, 8) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 3);
+    CHECK_EQ(h_total_faults, 3);
+    th_stats after = th_get_stats(h);
+    CHECK_EQ(after.frees, before.frees);
+    CHECK_EQ(after.in_use, before.in_use);
     h_reset_faults();
     th_free(h, a);
     CHECK_EQ(h_total_faults, 0);
@@ -710,6 +730,21 @@ static void test_min_free_tiny(void)
     CHECK_EQ(th_free_bytes(h), idle);
     CHECK_EQ(th_min_free_bytes(h), low);
     CHECK_EQ(th_get_stats(h).min_free_bytes, low);
+
+    /* The mark never rises: not when a new slab is set up after a low was
+     * reached by a general block (the slab's free blocks add to
+     * free_bytes, not to the mark). A fresh heap: no slab yet. */
+    h         = fresh(8192);
+    void *big = th_malloc(h, 6000);
+    CHECK(big != NULL);
+    size_t mark = th_min_free_bytes(h);
+    th_free(h, big);
+    CHECK_EQ(th_get_stats(h).tiny_blocks, 0u);
+    uint8_t *n = th_malloc(h, 4); /* the first slab */
+    CHECK(n != NULL && th_get_stats(h).tiny_blocks == 1u);
+    CHECK_EQ(th_min_free_bytes(h), mark);
+    CHECK_EQ(th_get_stats(h).min_free_bytes, mark);
+    th_free(h, n);
 }
 
 /* smallest_free is the smallest free block wherever it lies: two layouts,

@@ -71,6 +71,13 @@ static void d_sentinel_size(void)
     const th_region *r = &H->regions[0];
     reseal(th_at(r->first + r->span), 8u, TH_KIND_END, TH_USED, 0u);
 }
+/* ...and sealed as another kind, size 0 still. */
+static void d_sentinel_kind(void)
+{
+    const th_region *r = &H->regions[0];
+    th_block        *s = th_at(r->first + r->span);
+    reseal(s, 0u, TH_KIND_PERS, TH_USED, s->header & TH_PREV_FREE);
+}
 static void d_end_kind(void) { reseal(hdr(G1), bsz(G1), TH_KIND_END, TH_USED, 0u); }
 static void d_tiny_size(void) { reseal(hdr(G1), 8u, TH_KIND_GEN, TH_USED, 0u); }
 static void d_huge_size(void) { reseal(hdr(G1), 1u << 20, TH_KIND_GEN, TH_USED, 0u); }
@@ -239,6 +246,27 @@ static void d_added_page0_low(void)
     }
 }
 
+/* I16: on a heap whose state straddles a page boundary (so region 0's page0
+ * lies inside the state), region 0's page map moved onto page0: within a
+ * page above page0 as every map is, but over the heap state, where a
+ * slab's page bit would land in bins[]. */
+static void d_map_in_state(void)
+{
+    size_t    n;
+    uint8_t  *a  = h_arena(&n);
+    uintptr_t at = ((th_addr(a) + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u)) + TH_PAGE - 64u;
+    if (!CHECK(at + REGION <= th_addr(a) + n)) {
+        return;
+    }
+    H = th_init((void *)at, REGION);
+    if (!CHECK(H != NULL && th_check(H))) {
+        return;
+    }
+    th_region *r = &H->regions[0];
+    CHECK(r->page0 > th_addr(H) && r->page0 < th_addr(H) + sizeof *H);
+    r->pagemap = (uint32_t *)r->page0;
+}
+
 static const kase s_cases[] = {
     {"I10 used unit 0 without a start", d_meta_unit0},
     {"I10 continuation without a start", d_meta_orphan},
@@ -246,6 +274,7 @@ static const kase s_cases[] = {
     {"I13 idle slab not held by the cursor", d_idle_slab},
     {"I1 sentinel with a size", d_sentinel_size},
     {"I1 sentinel kind mid-region", d_end_kind},
+    {"I1 sentinel of another kind", d_sentinel_kind},
     {"I1 size below the minimum", d_tiny_size},
     {"I1 size past the region", d_huge_size},
     {"I3 two free blocks side by side", d_adjacent_free},
@@ -279,6 +308,7 @@ static const kase s_cases[] = {
     {"I16 first block moved by a granule", d_first_odd},
     {"I8 page below a region's first block marked", d_page_below_first},
     {"I16 an added region's page0 a page map away", d_added_page0_low},
+    {"I16 region 0's page map over the heap state", d_map_in_state},
 };
 
 static void walk_count(void *user, char kind, const void *addr, size_t size)

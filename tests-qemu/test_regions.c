@@ -691,6 +691,26 @@ static void nested_in(th_heap *outer, uint8_t *base, uint8_t *snap, void *holder
     CHECK_EQ(h_total_faults, 0);
     CHECK(th_check(inner));
 }
+/* The low-water mark starts at th_init's free bytes exactly: a region added
+ * before any allocation raises free_bytes but not the mark (the stats
+ * clamp the mark to free_bytes, which hides a mark set too high until the
+ * free bytes grow past it). */
+static void test_min_free_from_init(void)
+{
+    size_t   n;
+    uint8_t *a = h_arena(&n);
+    if (!CHECK(n >= 8192u)) {
+        return;
+    }
+    th_heap *h  = th_init(a, 4096);
+    size_t   f0 = th_free_bytes(h);
+    CHECK_EQ(th_min_free_bytes(h), f0);
+    CHECK(th_add_region(h, a + 4096 + 64, 2048));
+    CHECK(th_free_bytes(h) > f0);
+    CHECK_EQ(th_min_free_bytes(h), f0);
+    CHECK_EQ(th_get_stats(h).min_free_bytes, f0);
+}
+
 static void test_nested_heap(void)
 {
     size_t   n;
@@ -729,6 +749,7 @@ int main(void)
     test_sizing_macro(n);
     test_sizing_no_wrap();
     test_nested_heap();
+    test_min_free_from_init();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();
