@@ -270,7 +270,10 @@ typedef struct th_stats {
  * through its end sentinel, those that th_add_region refuses to overlap.
  *
  * Preconditions: [base, base + size) is memory the caller owns and that
- * nothing else (another heap included) uses while this heap lives.
+ * nothing else (another heap included) uses while this heap lives. A block
+ * or persistent object of another heap is such memory: a heap built inside
+ * one (a sub-heap) and the heap around it refuse each other's pointers
+ * (th_free).
  *
  * Returns NULL (and raises no fault) when base is NULL, base + size wraps
  * around the address space, or the region is too small for the heap state,
@@ -451,7 +454,10 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * block does whether or not a merge absorbed it. Without TH_FILL (release
  * builds) a merge leaves the absorbed block's header where it was, so an
  * address inside a live block at which a block once started may read as a
- * double free. Whatever the kind, nothing changes.
+ * double free. A block of a heap built inside one of h's blocks is a bad
+ * pointer too: headers are sealed for their heap as well as their address,
+ * so each is refused with probability 255/256, and a free checks two of
+ * them. Whatever the kind, nothing changes.
  * Time: constant. Thread safety: takes the heap lock.
  */
 void th_free(th_heap *h, void *p);
