@@ -446,6 +446,24 @@ static void test_bitmap_word_edge(void)
     CHECK(th_check(h));
 }
 
+/* th_free, th_usable_size and th_realloc of bad pointer p: each refused
+ * with one fault of `kind`, and the stats unchanged. */
+static void refused_thrice(th_heap *h, void *p, th_fault kind)
+{
+    th_stats before = th_get_stats(h);
+    h_reset_faults();
+    th_free(h, p);
+    CHECK_EQ(h_fault_count[kind], 1);
+    CHECK_EQ(th_usable_size(h, p), 0);
+    CHECK(th_realloc(h, p, 10) == NULL);
+    CHECK_EQ(h_fault_count[kind], 3);
+    CHECK_EQ(h_total_faults, 3);
+    th_stats after = th_get_stats(h);
+    CHECK_EQ(after.free_bytes, before.free_bytes);
+    CHECK_EQ(after.in_use, before.in_use);
+    CHECK_EQ(after.frees, before.frees);
+}
+
 /* A block freed into its free lower neighbour disappears inside it; a second
  * free of its pointer must be refused as a double free, change nothing, and
  * never be taken for a live block (its buried header is marked freed). */
@@ -462,16 +480,7 @@ static void test_double_free_after_merge(void)
     th_free(h, lo);
     th_free(h, hi); /* merges into lo */
     CHECK(th_check(h));
-    th_stats before = th_get_stats(h);
-    h_reset_faults();
-    th_free(h, hi);
-    CHECK_EQ(h_fault_count[TH_FAULT_DOUBLE_FREE], 1);
-    CHECK_EQ(th_usable_size(h, hi), 0);
-    CHECK(th_realloc(h, hi, 10) == NULL);
-    CHECK_EQ(h_total_faults, 3);
-    th_stats after = th_get_stats(h);
-    CHECK_EQ(after.free_bytes, before.free_bytes);
-    CHECK_EQ(after.frees, before.frees);
+    refused_thrice(h, hi, TH_FAULT_DOUBLE_FREE);
     CHECK(th_check(h));
     /* The merged memory is whole again for the next allocation. */
     uint8_t *w = th_malloc(h, 200);
@@ -523,17 +532,7 @@ static void test_interior_sealed_by_chance(void)
     th_block *n4 = (th_block *)(void *)(q4 - 4 + 32);
     f4->header   = th_mkheader(h, f4, 32u, TH_KIND_GEN, TH_USED, 0u);
     n4->header   = th_mkheader(h, n4, 16u, TH_KIND_GEN, TH_USED, 0u);
-    th_stats before = th_get_stats(h);
-    h_reset_faults();
-    th_free(h, q4);
-    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 1);
-    CHECK_EQ(th_usable_size(h, q4), 0);
-    CHECK(th_realloc(h, q4, 8) == NULL);
-    CHECK_EQ(h_fault_count[TH_FAULT_BAD_POINTER], 3);
-    CHECK_EQ(h_total_faults, 3);
-    th_stats after = th_get_stats(h);
-    CHECK_EQ(after.frees, before.frees);
-    CHECK_EQ(after.in_use, before.in_use);
+    refused_thrice(h, q4, TH_FAULT_BAD_POINTER);
     h_reset_faults();
     th_free(h, a);
     CHECK_EQ(h_total_faults, 0);
