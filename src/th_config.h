@@ -30,8 +30,8 @@
  *  gives a 16-byte request a block of its own, TH_TINY_MAX) in
  *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
  *  (a 16-byte block for 1..12 bytes, 24 for 13..16). Default 1. Cost (make
- *  bench, Cortex-M3): about 3.1 KB of code (6290 bytes against 3206), and a
- *  worst malloc/free measured of 437/453 instructions instead of 199/221
+ *  bench, Cortex-M3): about 3.4 KB of code (6748 bytes against 3378), and a
+ *  worst malloc/free measured of 444/456 instructions instead of 203/222
  *  (setting up a slab, checking and giving one back); it buys 14 points of
  *  capacity on small objects. */
 #ifndef TH_TINY
@@ -53,7 +53,8 @@
 /** TH_TINY_ALIGN_GO: tiny alignment rule. 0 (default): the C17 rule of the
  *  contract (an object of 8..15 bytes is 8-aligned, smaller ones 4-aligned).
  *  1: the Go runtime's rule from the seed (8-aligned only when the size is a
- *  multiple of 8, else 4): packs 9..15-byte objects tighter, but is only
+ *  multiple of 8, else 4): packs 9..12-byte objects tighter (three 4-byte
+ *  units from any unit; 13..15 bytes take a whole block either way), but is only
  *  safe when every tiny object is an array of a type no larger than the
  *  largest power of two dividing its size. Cost: none. */
 #ifndef TH_TINY_ALIGN_GO
@@ -80,8 +81,9 @@
 /** TH_MAX_BLOCK_LOG2: log2 of the largest general block, header included.
  *  Sets the number of free-list bins (4 per power of two) and so the size of
  *  the heap state: 22 (4 MiB) gives 72 bins (288 bytes of list heads on a
- *  32-bit target). A region larger than this is split into regions of at
- *  most this size, each taking one of the TH_MAX_REGIONS slots. Default 22;
+ *  32-bit target). A region larger than this is split into regions of the
+ *  largest block plus its page map (about 1 KiB more at 22), each taking one
+ *  of the TH_MAX_REGIONS slots. Default 22;
  *  12 to 23. */
 #ifndef TH_MAX_BLOCK_LOG2
 #define TH_MAX_BLOCK_LOG2 22
@@ -98,8 +100,8 @@
  *  (the general block search and split, the tiny object's placement and
  *  validation, the general block's validation on free), so each call runs
  *  without inner calls. 0 leaves inlining to the compiler: smaller, slower.
- *  Default 1. Cost: 832 bytes of code on Cortex-M3 (6290 against 5458); the
- *  0 build takes 15..21% more instructions per call (README, make bench,
+ *  Default 1. Cost: 840 bytes of code on Cortex-M3 (6748 against 5908); the
+ *  0 build takes 15..20% more instructions per call (README, make bench,
  *  rows "TH_FAST_PATHS=0"). */
 #ifndef TH_FAST_PATHS
 #define TH_FAST_PATHS 1
@@ -115,8 +117,8 @@
  *  a tiny object's start and class bits, a class-map bit past a slab's last
  *  block, and before a slab is given back its header, its neighbours, its
  *  bookkeeping (no live object) and the tiny cursor. Default: TH_DEBUG.
- *  Cost (make bench, Cortex-M3): about 1 KB of code, malloc mean 139 ->
- *  367 and free mean 150 -> 299 instructions on the worst trace. */
+ *  Cost (make bench, Cortex-M3): about 1 KB of code, malloc mean 143 ->
+ *  371 and free mean 152 -> 302 instructions on the worst trace. */
 #ifndef TH_HARDEN
 #define TH_HARDEN TH_DEBUG
 #endif
@@ -139,7 +141,7 @@
  *  written: for parts whose ECC RAM faults on reading a word never written
  *  (if their start-up code does not initialise it); stale pointers from a
  *  heap built over the same memory before may then pass. Default 1. Cost:
- *  112 bytes of code on Cortex-M3; O(size / 8) stores, on that path only. */
+ *  88 bytes of code on Cortex-M3; O(size / 8) stores, on that path only. */
 #ifndef TH_FORGET_OLD
 #define TH_FORGET_OLD 1
 #endif

@@ -18,7 +18,7 @@
  * safety. "Constant time" means bounded by a constant that depends neither on
  * the number of blocks nor on the size of the heap; README.md ("Bounds per
  * call") gives that constant in instructions per target, computed from the
- * linked code (`make bound`: Cortex-M3 malloc 814, free 544 in the default
+ * linked code (`make bound`: Cortex-M3 malloc 901, free 547 in the default
  * release build), beside what `make bench` measures.
  *
  * Misuse (a pointer that is not a live block, a size that overflows, an
@@ -30,9 +30,11 @@
  *
  * The heap argument: every function that takes `h` treats a NULL `h`, or
  * one whose state does not carry the heap's magic word, as
- * TH_FAULT_BAD_ARGUMENT (handler called with h == NULL for a NULL heap) and
- * returns NULL, false, 0 or a zeroed struct, or does nothing when it returns
- * void. The per-function lists below name only their other failures.
+ * TH_FAULT_BAD_ARGUMENT and returns NULL, false, 0 or a zeroed struct, or
+ * does nothing when it returns void. The handler is then called with
+ * h == NULL and ptr the handle passed, no lock is taken (there is no heap
+ * to lock) and the fault is counted nowhere (there is no heap to count it
+ * in). The per-function lists below name only their other failures.
  *
  * Thread safety: the core takes no lock itself. Each heap has a lock slot
  * (th_set_lock) that the ports fill; every public function that reads or
@@ -137,8 +139,11 @@ extern "C" {
  *  (th_init) and the size is TH_REGION_PIECES_FOR(n, size) whole pieces,
  *  each of which needs a region slot: see that macro. `size` at most
  *  TH_MAX_REQUEST (above it, SIZE_MAX: no region holds one). SIZE_MAX too
- *  when the objects need more pieces than there are region slots (or than
- *  half the address space holds): the macro never wraps to a small size. */
+ *  when the objects need more than one piece beyond the region slots (or
+ *  than half the address space holds): the macro never wraps to a small
+ *  size. At exactly one piece beyond the slots it is a size, but the
+ *  sizing does not hold (the last piece finds no slot): the
+ *  _Static_assert on TH_REGION_PIECES_FOR below is the check. */
 #define TH_REGION_SIZE_FOR(n, size)                                                       \
     (TH_SIZE_T(size) > TH_MAX_REQUEST ? ~TH_SIZE_T(0)                                      \
      : TH_TOO_MANY_(n, size)               ? ~TH_SIZE_T(0)                                 \
@@ -205,8 +210,8 @@ typedef struct th_heap th_heap;
 /** Kinds of misuse the heap detects. */
 typedef enum th_fault {
     TH_FAULT_BAD_ARGUMENT, /* size overflow, alignment not a power of two, zero size
-                              where zero is not allowed, NULL heap, region too small,
-                              misaligned or overlapping */
+                              where zero is not allowed, NULL or bad heap handle,
+                              region NULL, wrapping, overlapping, or too small */
     TH_FAULT_BAD_POINTER,  /* not a live block start of this heap: foreign, interior,
                               persistent, or never allocated */
     TH_FAULT_DOUBLE_FREE,  /* the block was live once and is free now */
@@ -244,7 +249,8 @@ typedef struct th_stats {
     uint32_t frees;            /* successful frees; never decreases */
     uint32_t failed;           /* allocations that returned NULL for lack of memory */
     uint32_t faults[TH_FAULT_COUNT]; /* misuse caught, by kind; never decreases */
-    /* Added fields (O(n): computed by a walk of every block). */
+    /* Added fields (O(n): computed by a walk of every block; regions is
+       read from the heap state, O(1)). */
     size_t   free_blocks;      /* number of free general blocks */
     size_t   smallest_free;    /* smallest free general block, header included
                                   (SIZE_MAX when there is none) */
@@ -260,7 +266,8 @@ typedef struct th_stats {
  * Any alignment of `base` is accepted: the unusable head is skipped. The heap
  * state is placed at the start of the region; the rest becomes one free block.
  * A region larger than one block can span (2^TH_MAX_BLOCK_LOG2 bytes) is
- * split into consecutive regions of at most that size, each taking one of the
+ * split into consecutive regions, each of the largest block plus its page
+ * map and alignment (about 1 KiB more by default), each taking one of the
  * TH_MAX_REGIONS slots (stats.regions counts them); a tail no slot is left
  * for, or under 2^TH_TINY_SLAB_LOG2 bytes (not worth a slot), is not managed
  * and not counted in capacity; nor are a region's last 0..7 bytes, too few
@@ -326,10 +333,12 @@ bool th_add_region(th_heap *h, void *base, size_t size);
  * th_heap_size from the board's linker script), built on first use.
  * Preconditions: the linker script defines both symbols (the link fails
  * otherwise) over RAM nothing else uses.
- * Returns NULL only if that region is smaller than TH_MIN_REGION.
- * Time: constant, but for the first call, which is th_init's. Thread
- * safety: the first call must not race another first
- * call (the ports call it once at start-up, or under their lock).
+ * Returns NULL only if that region is smaller than TH_MIN_REGION; each call
+ * then tries th_init again (over so small a region, in constant time).
+ * Time: constant, but for the first successful call, which is th_init's.
+ * Thread safety: a call that builds the heap (the first, or any while it
+ * returns NULL) must not race another (the ports call it once at start-up,
+ * or under their lock).
  */
 th_heap *th_default(void);
 
@@ -371,9 +380,10 @@ th_fault_handler th_set_fault_handler(th_fault_handler fn);
 /**
  * Allocates at least `size` bytes, aligned for any object of that size
  * (C17 7.22.3: 1 for 1 byte, 2 for 2-3, 4 for 4-7, 8 from 8 up; with the
- * option TH_TINY_ALIGN_GO, a tiny object gets only the largest power of two
- * dividing its size, e.g. 4 for 12 bytes: for sizes that are a whole number
- * of objects of one type, see th_config.h). Requests
+ * option TH_TINY_ALIGN_GO, a tiny object of 9..12 bytes is only 4-aligned,
+ * the largest power of two dividing 12: for sizes that are a whole number
+ * of objects of one type, see th_config.h; every tiny object starts on a
+ * 4-byte unit, and 13..15-byte ones take a whole 16-byte block). Requests
  * of up to TH_TINY_MAX bytes (16 by default; 15 gives the contract's range,
  * under 16) go to the tiny allocator when it is enabled (TH_TINY), the rest
  * to the general allocator. Not zeroed (TH_FILL fills it with
@@ -441,7 +451,10 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * start of h is a fault and the heap is
  * left exactly as it was: TH_FAULT_DOUBLE_FREE for a block that is free now,
  * TH_FAULT_BAD_POINTER for a foreign, interior, persistent or never-allocated
- * pointer, TH_FAULT_CORRUPTION when the block's metadata is damaged.
+ * pointer, TH_FAULT_CORRUPTION when metadata the free relies on is damaged
+ * (a neighbour's header or footer, a free-list link, a tiny slab's header or
+ * bookkeeping). A general block whose own header was overwritten can no
+ * longer be told from any other address: TH_FAULT_BAD_POINTER.
  * The kind is read from the memory as it is now; blocks keep no history.
  * So a pointer to free room in a tiny block counts as a double free, one
  * into a live object's interior as a bad pointer; the start of a free
@@ -548,12 +561,15 @@ void th_reset_min_free(th_heap *h);
  * h is checked. The default fault
  * handler traps when TH_DEBUG is 1 (the default without NDEBUG): install
  * your own (th_set_fault_handler) to have th_check return false instead.
- * Time: linear in the number of blocks. Thread safety: takes the heap lock.
+ * Time: linear in the number of blocks and of pages (it checks every page
+ * map bit), so the lock masks interrupts for time that grows with the heap.
+ * Thread safety: takes the heap lock.
  */
 bool th_check(const th_heap *h);
 
 /** Per-block callback for th_walk: kind is 'g' (general used), 'f' (free),
- *  't' (tiny slab), 'p' (persistent chunk); addr/size describe the block,
+ *  't' (tiny slab), 'p' (persistent: a chunk, or an object too large for
+ *  one that got a block of its own); addr/size describe the block,
  *  header included. */
 typedef void (*th_walk_fn)(void *user, char kind, const void *addr, size_t size);
 

@@ -8,7 +8,9 @@
  * Cortex-M (ARMv6-M included: the M0/M0+ have no LDREX/STREX): lock saves
  * PRIMASK and executes `cpsid i`; the outermost unlock restores the saved
  * PRIMASK (so a heap call made with interrupts already masked leaves them
- * masked). i386 (ring 0): the same with EFLAGS.IF, pushf/cli/popf.
+ * masked). i386 (ring 0): the same with EFLAGS.IF: lock reads it (pushf)
+ * and executes `cli`; the outermost unlock executes `sti` only if IF was
+ * set.
  *
  * Nesting-safe: lock/unlock pairs may nest (a fault handler or an OOM hook
  * that calls back into the heap); only the outermost pair changes the mask.

@@ -16,7 +16,8 @@ extern "C" {
 
 /**
  * The heap pvPortMalloc uses, or NULL before it exists (heap_4 mode: until
- * the first pvPortMalloc; heap_5 mode: until vPortDefineHeapRegions) and
+ * the first pvPortMalloc or vPortDefineHeapRegions; heap_5 mode: until
+ * vPortDefineHeapRegions) and
  * after vPortHeapResetState. Its lock is scheduler suspension, so th_*
  * calls on it are safe from tasks, not from interrupts.
  * Time: constant. Thread safety: one pointer read.
