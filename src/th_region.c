@@ -141,8 +141,10 @@ static bool old_sentinel(uintptr_t at)
  * follows the sentinel, at start + avail - *dropped: the rest of a region
  * larger than the largest block (8-aligned: add_pieces makes further
  * regions of it), or else the region's last 0..7 bytes, too few for a
- * granule (not managed, so not counted in capacity either). */
-static bool region_setup(th_region *r, uintptr_t start, size_t avail, size_t *dropped)
+ * granule (not managed, so not counted in capacity either). *old is set
+ * when the sentinel's place holds an old sentinel (TH_FORGET_OLD), and
+ * left as it was otherwise. */
+static bool region_setup(th_region *r, uintptr_t start, size_t avail, size_t *dropped, bool *old)
 {
     size_t max_span = ((size_t)1 << TH_MAX_BLOCK_LOG2) - TH_GRANULE;
     size_t given    = avail;
@@ -175,9 +177,9 @@ static bool region_setup(th_region *r, uintptr_t start, size_t avail, size_t *dr
      * th_add_region could take, no byte counted that no block can use). */
     *dropped = given - (used + span + sizeof(th_word));
 #if !TH_FILL && TH_FORGET_OLD
-    if (old_sentinel(first + span)) {
-        forget_old_heap(first, span); /* a region that ended here before */
-    }
+    *old = *old || old_sentinel(first + span); /* a region that ended here before */
+#else
+    (void)old;
 #endif
     r->first   = first;
     r->span    = (uint32_t)span;
@@ -198,19 +200,29 @@ static bool region_setup(th_region *r, uintptr_t start, size_t avail, size_t *dr
  * set-ups. */
 static size_t add_pieces(th_heap *h, uintptr_t start, size_t rest)
 {
-    uint32_t n0 = h->nregions;
+    uint32_t n0  = h->nregions;
+    bool     old = false; /* a piece's sentinel goes where an old one is */
     while (rest != 0u && h->nregions < (uint32_t)TH_MAX_REGIONS) { /* at most TH_MAX_REGIONS times */
         if (h->nregions != n0 && rest < TH_PAGE) {
             break;
         }
         size_t dropped;
-        if (!region_setup(&h->regions[h->nregions], start, rest, &dropped)) {
+        if (!region_setup(&h->regions[h->nregions], start, rest, &dropped, &old)) {
             break; /* too small to hold a block */
         }
         h->nregions++;
         start += rest - dropped;
         rest = dropped;
     }
+#if !TH_FILL && TH_FORGET_OLD
+    /* A piece whose sentinel goes where an old one is: the old region's
+     * headers may lie in every piece (a split region given again from
+     * another start ends where it ended in its last piece only), so every
+     * piece forgets them, before its block and sentinel are written below. */
+    for (uint32_t k = n0; old && (k < h->nregions); k++) { /* at most TH_MAX_REGIONS times */
+        forget_old_heap(h->regions[k].first, h->regions[k].span);
+    }
+#endif
     /* The free blocks are linked last piece first: the full pieces then
      * lead their size class ahead of a last piece almost as large, and each
      * serves TH_MAX_REQUEST (malloc reads only a class's head). */

@@ -5,13 +5,16 @@
  * aligned, tiny and persistent. Each free, usable_size and realloc of an old
  * pointer is a fault (TH_FAULT_BAD_POINTER, or TH_FAULT_DOUBLE_FREE for one
  * that is the start of a free block now) and leaves the region byte for
- * byte as it was, fault counters aside. Block headers are sealed to their address, not
- * to a heap, so without TH_FILL (which fills a new region) th_init clears
+ * byte as it was, fault counters aside. Block headers are sealed to their
+ * address and their heap's, and a heap built again at the same address has
+ * the same key, so without TH_FILL (which fills a new region) th_init clears
  * the old heap's header words when it finds that heap's state under its own
  * (th_region.c, forget_old_heap). The same holds for a bank given to
  * th_add_region again: the old region's sentinel, still where the new one's
- * goes, tells th_add_region to clear it too. Run in the debug build and, as
- * test_rebuild_release, in the release build.
+ * goes, tells th_add_region to clear it too, whatever the new start, and
+ * across every piece of a region split into several. Run in the debug
+ * build and, as test_rebuild_release, in the release build, and as
+ * test_rebuild_split with 4 KiB blocks, where the bank is split.
  */
 #include "harness.h"
 #include "th_internal.h"
@@ -134,6 +137,30 @@ static void rebuild_region(uint8_t *base)
     refuse_all(h, base, p);
 }
 
+/* The bank given again from 8 bytes further on, ending where it ended: no
+ * piece but the last ends where an old one did (with 4 KiB blocks the bank
+ * is split in two, and the old objects lie in the first piece). */
+static void rebuild_region_shifted(uint8_t *base)
+{
+    const size_t r0  = 1024u;
+    th_heap     *old = th_init(base, r0);
+    if (!CHECK(old != NULL)) {
+        return;
+    }
+    void *fill = th_malloc(old, th_get_stats(old).largest_free);
+    CHECK(fill != NULL || th_get_stats(old).largest_free == 0u);
+    CHECK(th_add_region(old, base + r0, REGION - r0));
+    void *p[NOLD];
+    make_old(old, p);
+    th_heap *h = th_init(base, r0);
+    CHECK_PTR_EQ(h, old);
+    CHECK(th_add_region(h, base + r0 + 8u, REGION - r0 - 8u));
+#if TH_MAX_BLOCK_LOG2 == 12
+    CHECK(th_get_stats(h).regions >= 3u); /* the bank in two pieces at least */
+#endif
+    refuse_all(h, base, p);
+}
+
 int main(void)
 {
     size_t   n;
@@ -147,5 +174,7 @@ int main(void)
     rebuild_larger(base);
     h_reset_faults();
     rebuild_region(base);
+    h_reset_faults();
+    rebuild_region_shifted(base);
     return h_failures;
 }
