@@ -72,8 +72,10 @@
 #endif
 
 /** TH_PERSIST_CHUNK: bytes the persistent allocator takes from the heap at a
- *  time. A request larger than a quarter chunk is taken directly. Default
- *  256. Cost: up to one chunk tail unused. */
+ *  time (one general block, its header included). A request larger than a
+ *  quarter chunk is taken directly. Default 256; a multiple of 8 from 64 to
+ *  the largest block, 2^TH_MAX_BLOCK_LOG2 - 8 (checked at compile time).
+ *  Cost: up to one chunk tail unused. */
 #ifndef TH_PERSIST_CHUNK
 #define TH_PERSIST_CHUNK 256u
 #endif
@@ -125,9 +127,11 @@
 
 /** TH_FILL: 1 fills fresh memory with TH_FILL_FRESH_BYTE and freed memory
  *  (general blocks and tiny objects) with TH_FILL_FREED_BYTE, and verifies
- *  the freed pattern on the bytes handed out again, so a write after free is
- *  reported as TH_FAULT_CORRUPTION on reuse. Default: TH_DEBUG. Cost: O(size)
- *  per call (a fill, and a check on reuse). */
+ *  the freed pattern on the bytes handed out again, and on a tiny slab's
+ *  blocks before the slab goes back to the heap (which fills it again), so a
+ *  write after free is reported as TH_FAULT_CORRUPTION on reuse. Default:
+ *  TH_DEBUG. Cost: O(size) per call (a fill, and a check on reuse; 448
+ *  bytes when a slab goes back). */
 #ifndef TH_FILL
 #define TH_FILL TH_DEBUG
 #endif
@@ -140,8 +144,10 @@
  *  before anything is written to it. 0 never reads memory the heap has not
  *  written: for parts whose ECC RAM faults on reading a word never written
  *  (if their start-up code does not initialise it); stale pointers from a
- *  heap built over the same memory before may then pass. Default 1. Cost:
- *  88 bytes of code on Cortex-M3; O(size / 8) stores, on that path only. */
+ *  heap built over the same memory before may then pass. (th_realloc's
+ *  move still reads the old block's whole usable size, bytes the caller
+ *  may never have written among them.) Default 1. Cost: 88 bytes of code
+ *  on Cortex-M3; O(size / 8) stores, on that path only. */
 #ifndef TH_FORGET_OLD
 #define TH_FORGET_OLD 1
 #endif
@@ -204,6 +210,11 @@
 #endif
 #if (TH_PERSIST_CHUNK % 8u) != 0 || TH_PERSIST_CHUNK < 64u
 #error "TH_PERSIST_CHUNK must be a multiple of 8, at least 64"
+#endif
+/* A chunk is one general block: larger than the largest block, none would
+ * ever be had, and every object would quietly take a block of its own. */
+#if TH_PERSIST_CHUNK > (1u << TH_MAX_BLOCK_LOG2) - 8u
+#error "TH_PERSIST_CHUNK must fit in the largest block (2^TH_MAX_BLOCK_LOG2 - 8 bytes)"
 #endif
 
 #endif /* TH_CONFIG_H */

@@ -38,4 +38,18 @@ for std in c++11 c++17 c++20; do
 done
 "$cxx" "$@" -std=c++17 "${strict[@]}" "${options[@]}" "${incs[@]}" \
     -c tests-qemu/consumer/headers_cxx.cpp -o "$obj"
-echo "headers-cxx: $what: C++11, C++17, C++20 (and C++17 with other options) clean"
+# Option values th_config.h must refuse at compile time (each with its
+# #error), so that a firmware cannot build a configuration that quietly does
+# not work: a chunk no block can hold, out-of-range counts and sizes.
+refused=("-DTH_MAX_BLOCK_LOG2=12 -DTH_PERSIST_CHUNK=4096u" "-DTH_PERSIST_CHUNK=60u"
+         "-DTH_PERSIST_CHUNK=56u" "-DTH_MAX_REGIONS=0" "-DTH_MAX_REGIONS=17" "-DTH_TINY_MAX=14")
+for bad in "${refused[@]}"; do
+    # shellcheck disable=SC2086 # each entry is a list of flags
+    if printf '#include "th_config.h"\n' |
+        "$cxx" "$@" -std=c++17 $bad "${incs[@]}" -x c++ -fsyntax-only - 2>/dev/null; then
+        echo "headers-cxx: $what: th_config.h accepted $bad" >&2
+        exit 1
+    fi
+done
+echo "headers-cxx: $what: C++11, C++17, C++20 (and C++17 with other options) clean;" \
+    "${#refused[@]} bad configurations refused"
