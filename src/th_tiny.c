@@ -485,21 +485,52 @@ TH_INLINE bool is_last(const th_slab *s, const tiny_loc *l, uint32_t nu)
     return nu == 0u && !l->cur && (s->map[3] | (1u << l->i)) == TH_SLAB_FULLMAP;
 }
 
-/* The checks only the free of a slab's last object makes (block i,
- * bookkeeping byte m): the slab's release (release_ok) and its bookkeeping
- * (every other block empty). Nothing changed when false (the fault raised). */
-TH_INLINE bool last_free_ok(th_heap *h, const th_region *r, th_slab *s, uint32_t i, uint32_t m)
+/* TH_FILL: the blocks of slab s, about to go back to the heap, carry the
+ * freed pattern, but for [a, a + n) (the object whose free gives the slab
+ * back; n == 0: none). Giving the slab back fills it again, which would
+ * erase a write after free into any of its objects: it is looked for
+ * first (448 bytes, debug builds only). Always true without TH_FILL. */
+static bool slab_blocks_intact(th_heap *h, const th_slab *s, uintptr_t a, size_t n)
 {
-    if (!release_ok(h, r, s, false)) {
-        return false; /* reported */
+#if TH_FILL
+    uintptr_t b  = th_addr(s->blocks);
+    bool      ok = (n == 0u) ? th_filled(s->blocks, (uint8_t)TH_FILL_FREED_BYTE, BLOCK_BYTES)
+                             : (th_filled(s->blocks, (uint8_t)TH_FILL_FREED_BYTE, a - b) &&
+                                th_filled(th_at(a + n), (uint8_t)TH_FILL_FREED_BYTE,
+                                          BLOCK_BYTES - (a - b) - n));
+    if (!ok) {
+        th_raise(h, TH_FAULT_CORRUPTION, s); /* written after it was freed */
     }
-    s->meta[i] = 0u; /* as the free leaves it */
-    bool idle  = slab_idle(s);
-    s->meta[i] = (uint8_t)m; /* undone before any fault: the handler sees the heap as it was */
-    if (!idle) {
-        th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a block with a live object empty */
+    return ok;
+#else
+    (void)h;
+    (void)s;
+    (void)a;
+    (void)n;
+    return true;
+#endif
+}
+
+/* The checks only the free of a slab's last object makes (the object at a,
+ * in block i with bookkeeping byte m): the slab's release (release_ok), its
+ * bookkeeping (every other block empty) and, with TH_FILL, the freed
+ * pattern of its other units. Nothing changed when false (the fault
+ * raised). */
+TH_INLINE bool last_free_ok(th_heap *h, const th_region *r, th_slab *s, uintptr_t a, uint32_t i,
+                            uint32_t m)
+{
+    bool ok = release_ok(h, r, s, false); /* reported when false */
+    if (ok) {
+        s->meta[i] = 0u; /* as the free leaves it */
+        ok         = slab_idle(s);
+        s->meta[i] = (uint8_t)m; /* undone before any fault: the handler sees the heap as it was */
+        if (!ok) {
+            th_raise(h, TH_FAULT_CORRUPTION, s); /* the map called a block with a live object empty */
+        } else {
+            ok = slab_blocks_intact(h, s, a, (size_t)th_tiny_len(m, (uint32_t)(a / 4u) & 3u) * 4u);
+        }
     }
-    return idle;
+    return ok;
 }
 
 /* th_tiny_free of the last object of its slab, at a (region r), located
@@ -514,7 +545,7 @@ TH_COLD void free_last(th_heap *h, const th_region *r, uintptr_t a)
     th_slab *s = (th_slab *)(a & ~(uintptr_t)(TH_PAGE - 1u));
     uint32_t i = (uint32_t)(a - th_addr(s)) / 16u;
     uint32_t m = s->meta[i];
-    if (!last_free_ok(h, r, s, i, m)) {
+    if (!last_free_ok(h, r, s, a, i, m)) {
         return; /* reported; nothing changed */
     }
     s->meta[i] = 0u; /* its last object, and the slab's */
@@ -562,7 +593,7 @@ size_t th_tiny_realloc_size(th_heap *h, const th_region *r, th_slab *s, uintptr_
     }
     size_t   old = (size_t)l.len * 4u;
     uint32_t nu  = l.m & 15u & ~(((1u << l.len) - 1u) << l.un);
-    if (!th_tiny_stays(a, size, old) && is_last(s, &l, nu) && !last_free_ok(h, r, s, l.i, l.m)) {
+    if (!th_tiny_stays(a, size, old) && is_last(s, &l, nu) && !last_free_ok(h, r, s, a, l.i, l.m)) {
         return 0u; /* the free after the move would be refused: reported */
     }
     return old;
@@ -625,7 +656,8 @@ th_block *th_tiny_drop_cur(th_heap *h, uint32_t want)
         return NULL; /* reported */
     }
 #if TH_FILL
-    if (!th_gen_merge_intact(h, r, th_at(th_addr(s) - sizeof(th_word)), want)) {
+    if (!slab_blocks_intact(h, s, 0u, 0u) ||
+        !th_gen_merge_intact(h, r, th_at(th_addr(s) - sizeof(th_word)), want)) {
         return NULL; /* reported: the slab stays */
     }
 #else

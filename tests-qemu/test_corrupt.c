@@ -905,6 +905,48 @@ static void s_tiny_uaf_last(void)
     *(volatile uint8_t *)(launder(B) + 7u) = 0x11;
 }
 
+/* Tiny: write after free into an object of a slab that then goes back to
+ * the heap. 8-byte objects until one lands in a second slab (the cursor
+ * then leaves the first), every object of the first freed but D, one (A)
+ * written after its free. D's free gives the slab back, which fills it
+ * afresh and would erase the write: the free looks for it first. */
+#define SLAB_OBJS (TH_SLAB_BLOCKS * 2u + 1u) /* two 8-byte objects a block, and one more */
+static void *s_slab_objs[SLAB_OBJS];
+static void  s_tiny_uaf_slab(void)
+{
+    uint32_t n = 0;
+    C          = NULL;
+    while (n < SLAB_OBJS) {
+        uint8_t *p = th_malloc(H, 8);
+        if (p == NULL || (n != 0u && slab_of(p) != slab_of(s_slab_objs[0]))) {
+            C = p; /* in the next slab (kept live) */
+            break;
+        }
+        s_slab_objs[n++] = p;
+    }
+    if (!CHECK(C != NULL && n >= 2u)) {
+        return; /* no second slab: the row would test nothing */
+    }
+    A = s_slab_objs[0];
+    D = s_slab_objs[n - 1u];
+    for (uint32_t i = 0; i + 1u < n; i++) {
+        th_free(H, s_slab_objs[i]);
+    }
+    *(volatile uint8_t *)(launder(A) + 5u) = 0x42;
+}
+static void t_free_tiny_d(void) { th_free(H, D); } /* the slab's last object */
+
+/* The same into the idle slab the cursor keeps, given back by the retry of
+ * a request only its room serves. */
+static void s_tiny_uaf_idle(void)
+{
+    A = th_malloc(H, 4);
+    B = th_malloc(H, 4);
+    th_free(H, A);
+    th_free(H, B); /* the slab is idle */
+    *(volatile uint8_t *)(launder(B) + 1u) = 0x42;
+}
+
 typedef struct scen {
     const char *what;
     const char *call;
@@ -1051,6 +1093,10 @@ static const scen s_scen[] = {
      TH_FAULT_CORRUPTION, s_tiny_alloc_uaf, t_malloc_4, false, 0},
     {"write after free (tiny, last byte)", "th_malloc (reuses it)", TH_FAULT_CORRUPTION,
      s_tiny_uaf_last, t_malloc_8, false, 0},
+    {"write after free (tiny, slab given back)", "th_free(slab's last object)",
+     TH_FAULT_CORRUPTION, s_tiny_uaf_slab, t_free_tiny_d, false, 0},
+    {"write after free (tiny, idle slab given back)", "th_malloc(largest_free) (retry)",
+     TH_FAULT_CORRUPTION, s_tiny_uaf_idle, t_malloc_largest, false, 0},
 };
 
 #define NSCEN (sizeof s_scen / sizeof s_scen[0])
