@@ -512,16 +512,17 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
     return carve(h, b, size, align_gap(b, align), bsize, kind);
 }
 
-/* th_aligned_alloc's first try (alignment above 8). `want` has room for
+/* The first try of th_aligned_alloc and of an aligned persistent object
+ * (alignment above 8; `kind` the block's). `want` has room for
  * any gap, so th_gen_alloc's search passes over a block that holds the
  * request with the gap it actually needs: the block an aligned request of
  * this size freed, say (a task's stack freed and asked for again under a
  * 16-byte portBYTE_ALIGNMENT), alone or merged with the gap below it. This
  * looks where malloc's search for bsize looks, O(1), and takes the block
  * when it fits. Apart from th_gen_alloc so that slabs and chunks keep their
- * placement and an image without th_aligned_alloc links none of it. NULL:
- * nothing there, or its damage reported (the corruption count moved). */
-static th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align)
+ * placement and an image without aligned allocations links none of it.
+ * NULL: nothing there, or its damage reported (the corruption count moved). */
+TH_INLINE th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
 {
     uint32_t  i;
     th_block *b = find_free(h, bsize, &i);
@@ -537,7 +538,13 @@ static th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align)
         return NULL;
     }
     bin_pop(h, i, b, size);
-    return carve(h, b, size, gap, bsize, TH_KIND_GEN);
+    return carve(h, b, size, gap, bsize, kind);
+}
+/* The same for th_persistent_alloc (a copy of its own: th_aligned_alloc's
+ * stays inline in its path, and its bound with it). */
+th_block *th_gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align, th_word kind)
+{
+    return gen_alloc_fitted(h, bsize, align, kind);
 }
 
 /* What an allocator does when th_gen_alloc returned NULL for a request of
@@ -640,7 +647,7 @@ void *th_gen_malloc_aligned(th_heap *h, size_t size, uint32_t align)
 {
     uint32_t  faults = h->faults[TH_FAULT_CORRUPTION];
     uint32_t  bsize  = th_gen_bsize_for(size);
-    th_block *b      = gen_alloc_fitted(h, bsize, align);
+    th_block *b      = gen_alloc_fitted(h, bsize, align, TH_KIND_GEN);
     if (b == NULL && faults == h->faults[TH_FAULT_CORRUPTION]) {
         b = th_gen_alloc(h, NULL, bsize, align, TH_KIND_GEN); /* damage: reported once */
     }

@@ -492,6 +492,7 @@ void th_page_mark(const th_region *r, uintptr_t page, bool slab);
 /* General allocator (th_heap.c). */
 void     th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span);
 th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t align, th_word kind);
+th_block *th_gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align, th_word kind);
 th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind, size_t request,
                        uint32_t faults);
 void    *th_gen_malloc(th_heap *h, size_t size);

@@ -31,11 +31,18 @@ static void *counted(th_heap *h, void *p, size_t size)
 
 /* A block of kind PERS, or NULL after th_gen_retry's out-of-memory path.
  * `faults` is the corruption count when the call began: once a search has
- * reported damage, nothing more is tried and no out-of-memory is reported. */
+ * reported damage, nothing more is tried and no out-of-memory is reported.
+ * Aligned beyond 8, the block malloc's search would find is tried first
+ * with the gap it really needs, as th_aligned_alloc does (the search for
+ * the worst gap would pass over it: a 2 MiB-aligned object on a fresh
+ * 4 MiB piece was out of memory here, and served by th_aligned_alloc). */
 static th_block *take(th_heap *h, uint32_t bsize, uint32_t align, size_t request, uint32_t faults)
 {
     th_block *b = NULL;
-    if (faults == h->faults[TH_FAULT_CORRUPTION]) {
+    if (align > TH_ALIGNMENT) {
+        b = th_gen_alloc_fitted(h, bsize, align, TH_KIND_PERS);
+    }
+    if ((b == NULL) && (faults == h->faults[TH_FAULT_CORRUPTION])) {
         b = th_gen_alloc(h, NULL, bsize, align, TH_KIND_PERS);
     }
     return b != NULL ? b : th_gen_retry(h, bsize, align, TH_KIND_PERS, request, faults);

@@ -487,8 +487,8 @@ size_t th_usable_size(const th_heap *h, const void *p);
  * Bump allocation that is never freed: no header, for boot-time objects.
  * Served from the current persistent chunk (TH_PERSIST_CHUNK bytes taken from
  * the heap as one general block); a request above a quarter chunk, or
- * aligned beyond 8, is taken from the heap as a block of its own, so no
- * chunk tail is wasted on it. A small request the current chunk has no room
+ * aligned beyond 8, is taken from the heap as a block of its own (found as
+ * th_aligned_alloc finds one), so no chunk tail is wasted on it. A small request the current chunk has no room
  * for, when no free block holds a new chunk, takes a block of its own too
  * (the current chunk stays current): it fails only when the general
  * allocator's search (which reads the head of each size class) finds no

@@ -414,6 +414,13 @@ static void test_aligned_exact_reuse(void)
     p[mid] = th_aligned_alloc(h, 16, 112u - TH_BLOCK_OVERHEAD);
     CHECK_PTR_EQ(p[mid], old);
     CHECK_EQ(th_get_stats(h).failed, s.failed);
+    /* So does an aligned persistent object of that size (it used to search
+     * only for room for the worst gap, and was out of memory here). */
+    th_free(h, p[mid]);
+    p[mid] = NULL;
+    void *po = th_persistent_alloc(h, 112u - TH_BLOCK_OVERHEAD, 16);
+    CHECK_PTR_EQ(po, old);
+    CHECK_EQ(th_get_stats(h).failed, s.failed);
     for (size_t i = 0; i < n; i++) {
         th_free(h, p[i]);
     }
