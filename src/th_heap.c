@@ -501,7 +501,10 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
         return NULL;
     }
     uint32_t size = th_bsize(b->header);
-    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, want))) {
+    /* carve takes the whole block when the rest could not be one: then the
+     * whole body is handed out, and checked (size >= want: no wrap). */
+    uint32_t len = ((size - want) < TH_MIN_BLOCK) ? size : want;
+    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, len))) {
         return NULL;
     }
     if (i < TH_BIN_COUNT) {
@@ -534,7 +537,9 @@ TH_INLINE th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align,
     if (size < gap + bsize) { /* < 2^25: no wrap */
         return NULL;
     }
-    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, gap + bsize))) {
+    /* As in th_gen_alloc: a rest too small for a block is handed out too. */
+    uint32_t len = ((size - (gap + bsize)) < TH_MIN_BLOCK) ? size : (gap + bsize);
+    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, len))) {
         return NULL;
     }
     bin_pop(h, i, b, size);
@@ -559,7 +564,9 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
     th_block *b = NULL;
 #if TH_TINY
     th_block *m = faults == h->faults[TH_FAULT_CORRUPTION]
-                      ? th_tiny_drop_cur(h, TH_FILL ? want_for(bsize, align) : 0u)
+                      ? th_tiny_drop_cur(h, TH_FILL ? (want_for(bsize, align) + TH_MIN_BLOCK -
+                                                       TH_GRANULE)
+                                                    : 0u)
                       : NULL;
     if (m != NULL) {
         /* The slab merged into m, and so did any free neighbour of it: m
@@ -814,18 +821,19 @@ void th_gen_free_block(th_heap *h, th_block *b) { count_free(h, b); }
  * (I13), which free_bytes and largest_free count as free, and would it,
  * given back and merged with a free block above it, hold `need` more bytes?
  * Then the realloc gives it back and grows in place, as a malloc of that
- * size would have (th_gen_retry), instead of failing or moving. */
-static bool idle_slab_holds(const th_heap *h, const th_block *n, uint32_t need)
+ * size would have (th_gen_retry), instead of failing or moving. Returns
+ * the merged block's size then, else 0. */
+static uint32_t idle_slab_holds(const th_heap *h, const th_block *n, uint32_t need)
 {
     const th_slab *s  = th_tiny_idle_slab(h);
-    bool           ok = false;
+    uint32_t       ok = 0u;
     if ((s != NULL) && ((th_addr(s) - sizeof(th_word)) == th_addr(n))) {
         uint32_t        size = th_bsize(n->header);
         const th_block *a    = next_of(n, size);
         if ((a->header & TH_USED) == 0u) {
             size += th_bsize(a->header); /* < 2^23: no wrap */
         }
-        ok = size >= need;
+        ok = (size >= need) ? size : 0u;
     }
     return ok;
 }
@@ -852,8 +860,11 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     th_block *n  = next_of(b, cur);
     th_word   nh = n->header;
 #if TH_TINY
-    if (((nh & TH_USED) != 0u) && idle_slab_holds(h, n, bs - cur) &&
-        th_tiny_drop_cur(h, bs - cur) != NULL) {
+    uint32_t m = ((nh & TH_USED) != 0u) ? idle_slab_holds(h, n, bs - cur) : 0u;
+    /* TH_FILL checks the bytes the grow takes before the slab goes: all of
+     * the merged block when the rest could not be a block of its own. */
+    if ((m != 0u) &&
+        (th_tiny_drop_cur(h, ((m - (bs - cur)) < TH_MIN_BLOCK) ? m : (bs - cur)) != NULL)) {
         nh = n->header; /* the free block the slab became, from n up */
     }
     /* Else, when a check refused the slab (reported, it stays), n is used. */

@@ -823,6 +823,36 @@ static void test_fresh_fill(void)
     CHECK(th_check(h));
 }
 
+/* TH_FILL: a free block taken whole, its rest too small to be a block of its
+ * own, is handed out whole, and a write after free in that rest (past the
+ * bytes asked for) is reported too, by th_aligned_alloc and by an aligned
+ * th_persistent_alloc, before anything changes. p's 112-byte block lies
+ * between two used ones; a request of 100 bytes needs 104 of it. */
+static void test_fill_whole_block(void)
+{
+    for (int k = 0; k < 2; k++) {
+        th_heap *h  = fresh(8192);
+        uint8_t *lo = th_aligned_alloc(h, 16, 108);
+        uint8_t *p  = th_aligned_alloc(h, 16, 108);
+        uint8_t *hi = th_aligned_alloc(h, 16, 40);
+        if (!CHECK(lo != NULL && p != NULL && hi != NULL) || !CHECK_EQ(p - lo, 112)) {
+            return;
+        }
+        th_free(h, p);
+        *(volatile uint8_t *)(h_addr(p) + 100u) = 0x77; /* after its free, past 104 - 4 */
+        th_stats s0 = th_get_stats(h);
+        h_reset_faults();
+        void *q = k == 0 ? th_aligned_alloc(h, 16, 100) : th_persistent_alloc(h, 100, 16);
+        CHECK(q == NULL);
+        CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+        CHECK_EQ(*(volatile uint8_t *)(h_addr(p) + 100u), 0x77); /* not filled over */
+        th_stats s1 = th_get_stats(h);
+        CHECK_EQ(s1.free_bytes, s0.free_bytes);
+        CHECK_EQ(s1.failed, s0.failed);
+        h_reset_faults();
+    }
+}
+
 int main(void)
 {
     h_record_faults();
@@ -845,6 +875,7 @@ int main(void)
     test_smallest_free_anywhere();
 #if TH_FILL
     test_fresh_fill();
+    test_fill_whole_block();
 #else
 #error "test_heap is built with TH_DEBUG=1, which turns TH_FILL on"
 #endif

@@ -470,6 +470,46 @@ static void test_idle_slab_serves_first_call(void)
     CHECK(th_check(h));
 }
 
+#if TH_FILL
+/* TH_FILL: a realloc that would grow b over the idle slab and the whole free
+ * block F above it (the rest too small to be a block) checks all of F for
+ * the freed pattern before the slab goes: a write after free in F's last
+ * word is reported with the heap as it was, the slab still idle.
+ *   [ b ][ idle slab ][ F, free, 256 ][ g ] */
+static void test_idle_grow_fill(void)
+{
+    size_t   n;
+    uint8_t *a    = h_arena(&n);
+    uint8_t *base = (uint8_t *)(((uintptr_t)a + TH_PAGE - 1u) & ~(uintptr_t)(TH_PAGE - 1u));
+    if (!CHECK(n >= 4096u + TH_PAGE)) {
+        return;
+    }
+    th_heap *h = th_init(base, 4096);
+    void    *t = th_malloc(h, 1); /* the slab, carved from the bottom */
+    uint8_t *b = th_malloc(h, th_get_stats(h).smallest_free - TH_BLOCK_OVERHEAD);
+    void    *g = th_malloc(h, th_get_stats(h).largest_free - 256u); /* from the top */
+    uint8_t *x = th_malloc(h, 256u - TH_BLOCK_OVERHEAD);              /* F */
+    uintptr_t page = (uintptr_t)t & ~(uintptr_t)(TH_PAGE - 1u);
+    if (!CHECK(t != NULL && b != NULL && g != NULL && x != NULL) ||
+        !CHECK_EQ((uintptr_t)x, page + TH_PAGE)) { /* right above the slab */
+        return;
+    }
+    th_free(h, t);
+    th_free(h, x);
+    *(volatile uint8_t *)(h_addr(x) + 244u) = 0x77; /* F's word below its footer */
+    th_stats s0 = th_get_stats(h);
+    h_reset_faults();
+    /* b's block, the slab's 512 and F's 256, less 8: no block in the rest. */
+    CHECK(th_realloc(h, b, th_usable_size(h, b) + TH_PAGE + 256u - 8u) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    CHECK(th_tiny_idle_slab(h) != NULL); /* not given back */
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK_EQ(s1.largest_free, s0.largest_free);
+    h_reset_faults();
+}
+#endif
+
 /* th_realloc moving the only object of the current block, in a slab with
  * nothing else: not the slab's last object to free (the cursor keeps the
  * slab), so the move goes through without a fault. */
@@ -643,6 +683,9 @@ int main(void)
     test_fallback_when_full();
     test_idle_slab_oom();
     test_idle_slab_serves_first_call();
+#if TH_FILL
+    test_idle_grow_fill();
+#endif
     test_realloc_current_only();
     test_min_free_with_idle_slab();
     CHECK_EQ(h_total_faults, 0);
