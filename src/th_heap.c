@@ -864,7 +864,8 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     /* TH_FILL checks the bytes the grow takes before the slab goes: all of
      * the merged block when the rest could not be a block of its own. */
     if ((m != 0u) &&
-        (th_tiny_drop_cur(h, ((m - (bs - cur)) < TH_MIN_BLOCK) ? m : (bs - cur)) != NULL)) {
+        (th_tiny_drop_cur(h, TH_FILL ? (((m - (bs - cur)) < TH_MIN_BLOCK) ? m : (bs - cur)) : 0u) !=
+         NULL)) {
         nh = n->header; /* the free block the slab became, from n up */
     }
     /* Else, when a check refused the slab (reported, it stays), n is used. */
