@@ -223,9 +223,11 @@ static bool body_intact(const th_heap *h, const th_block *b, uint32_t len)
 
 /* TH_FILL: the bytes of free block b (size bytes) about to be handed out
  * still carry the freed pattern: the top `top` bytes when the block is
- * split from the top, else the first `len` bytes of its body. When they do
- * not, the write after free is reported on b (TH_FAULT_CORRUPTION) and the
- * caller hands nothing out. Always true without TH_FILL. */
+ * split from the top, else the first `len` bytes of its body (len <= size).
+ * When the rest could not be a block of its own, the carve hands out the
+ * whole block, and the whole body is checked. When they do not, the write
+ * after free is reported on b (TH_FAULT_CORRUPTION) and the caller hands
+ * nothing out. Always true without TH_FILL. */
 static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_t top,
                            uint32_t len)
 {
@@ -235,7 +237,7 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
         /* [header .. footer) of the new block; the old footer is its last word. */
         ok = pattern_intact(h, th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
     } else {
-        ok = body_intact(h, b, top != 0u ? size : len);
+        ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : len);
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
@@ -262,32 +264,38 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
  * whatever the footer below and the header above say. */
 bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uint32_t want)
 {
-    uint32_t off = 0u; /* where sb starts in the merged block */
+    uint32_t ps = 0u; /* the free block below sb, merged first (0: none) */
     if ((sb->header & TH_PREV_FREE) != 0u) {
-        uint32_t ps = *(const th_word *)(th_addr(sb) - sizeof(th_word));
+        ps = *(const th_word *)(th_addr(sb) - sizeof(th_word));
         if (ps < TH_MIN_BLOCK || ps > th_addr(sb) - r->first) {
             return true; /* a footer the release's own checks judge (TH_HARDEN) */
         }
+    }
+    uint32_t        ss = th_bsize(sb->header);
+    const th_block *n  = next_of(sb, ss);
+    uint32_t        ns = 0u; /* the free block above sb (0: none) */
+    if ((n->header & TH_USED) == 0u) {
+        uint32_t room = (uint32_t)(r->first + r->span - th_addr(n)); /* n lies in r (merge_ok) */
+        ns            = th_bsize(n->header) < room ? th_bsize(n->header) : room;
+    }
+    /* As handout_intact: a rest too small for a block is handed out too. */
+    uint32_t total = ps + ss + ns; /* each within the region: no wrap */
+    uint32_t take  = ((want <= total) && ((total - want) < TH_MIN_BLOCK)) ? total : want;
+    if (ps != 0u) {
         uintptr_t p   = th_addr(sb) - ps;
-        uint32_t  len = want < ps - (uint32_t)sizeof(th_word) ? want : ps - (uint32_t)sizeof(th_word);
+        uint32_t  len = take < ps - (uint32_t)sizeof(th_word) ? take : ps - (uint32_t)sizeof(th_word);
         if (len > TH_LINKS_END && !pattern_intact(h, p + TH_LINKS_END, len - TH_LINKS_END)) {
             th_raise(h, TH_FAULT_CORRUPTION, th_at(p)); /* written after it was freed */
             return false;
         }
-        off = ps;
     }
-    uint32_t        ss = th_bsize(sb->header);
-    const th_block *n  = next_of(sb, ss);
-    if ((n->header & TH_USED) != 0u || want <= off + ss + TH_LINKS_END) {
-        return true;
-    }
-    uint32_t room = (uint32_t)(r->first + r->span - th_addr(n)); /* n lies in r (merge_ok) */
-    uint32_t ns   = th_bsize(n->header) < room ? th_bsize(n->header) : room;
-    uint32_t len  = want - off - ss;
-    len           = len < ns - (uint32_t)sizeof(th_word) ? len : ns - (uint32_t)sizeof(th_word);
-    if (len > TH_LINKS_END && !pattern_intact(h, th_addr(n) + TH_LINKS_END, len - TH_LINKS_END)) {
-        th_raise(h, TH_FAULT_CORRUPTION, n); /* written after it was freed */
-        return false;
+    if ((ns != 0u) && (take > ps + ss + TH_LINKS_END)) {
+        uint32_t len = take - ps - ss;
+        len          = len < ns - (uint32_t)sizeof(th_word) ? len : ns - (uint32_t)sizeof(th_word);
+        if (len > TH_LINKS_END && !pattern_intact(h, th_addr(n) + TH_LINKS_END, len - TH_LINKS_END)) {
+            th_raise(h, TH_FAULT_CORRUPTION, n); /* written after it was freed */
+            return false;
+        }
     }
     return true;
 }
@@ -501,10 +509,7 @@ th_block *th_gen_alloc(th_heap *h, th_block *from, uint32_t bsize, uint32_t alig
         return NULL;
     }
     uint32_t size = th_bsize(b->header);
-    /* carve takes the whole block when the rest could not be one: then the
-     * whole body is handed out, and checked (size >= want: no wrap). */
-    uint32_t len = ((size - want) < TH_MIN_BLOCK) ? size : want;
-    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, len))) {
+    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, want))) {
         return NULL;
     }
     if (i < TH_BIN_COUNT) {
@@ -537,9 +542,7 @@ TH_INLINE th_block *gen_alloc_fitted(th_heap *h, uint32_t bsize, uint32_t align,
     if (size < gap + bsize) { /* < 2^25: no wrap */
         return NULL;
     }
-    /* As in th_gen_alloc: a rest too small for a block is handed out too. */
-    uint32_t len = ((size - (gap + bsize)) < TH_MIN_BLOCK) ? size : (gap + bsize);
-    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, len))) {
+    if (TH_UNLIKELY(!handout_intact(h, b, size, 0u, gap + bsize))) {
         return NULL;
     }
     bin_pop(h, i, b, size);
@@ -564,9 +567,7 @@ th_block *th_gen_retry(th_heap *h, uint32_t bsize, uint32_t align, th_word kind,
     th_block *b = NULL;
 #if TH_TINY
     th_block *m = faults == h->faults[TH_FAULT_CORRUPTION]
-                      ? th_tiny_drop_cur(h, TH_FILL ? (want_for(bsize, align) + TH_MIN_BLOCK -
-                                                       TH_GRANULE)
-                                                    : 0u)
+                      ? th_tiny_drop_cur(h, TH_FILL ? want_for(bsize, align) : 0u)
                       : NULL;
     if (m != NULL) {
         /* The slab merged into m, and so did any free neighbour of it: m
@@ -821,19 +822,18 @@ void th_gen_free_block(th_heap *h, th_block *b) { count_free(h, b); }
  * (I13), which free_bytes and largest_free count as free, and would it,
  * given back and merged with a free block above it, hold `need` more bytes?
  * Then the realloc gives it back and grows in place, as a malloc of that
- * size would have (th_gen_retry), instead of failing or moving. Returns
- * the merged block's size then, else 0. */
-static uint32_t idle_slab_holds(const th_heap *h, const th_block *n, uint32_t need)
+ * size would have (th_gen_retry), instead of failing or moving. */
+static bool idle_slab_holds(const th_heap *h, const th_block *n, uint32_t need)
 {
     const th_slab *s  = th_tiny_idle_slab(h);
-    uint32_t       ok = 0u;
+    bool           ok = false;
     if ((s != NULL) && ((th_addr(s) - sizeof(th_word)) == th_addr(n))) {
         uint32_t        size = th_bsize(n->header);
         const th_block *a    = next_of(n, size);
         if ((a->header & TH_USED) == 0u) {
             size += th_bsize(a->header); /* < 2^23: no wrap */
         }
-        ok = (size >= need) ? size : 0u;
+        ok = size >= need;
     }
     return ok;
 }
@@ -860,12 +860,9 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
     th_block *n  = next_of(b, cur);
     th_word   nh = n->header;
 #if TH_TINY
-    uint32_t m = ((nh & TH_USED) != 0u) ? idle_slab_holds(h, n, bs - cur) : 0u;
-    /* TH_FILL checks the bytes the grow takes before the slab goes: all of
-     * the merged block when the rest could not be a block of its own. */
-    if ((m != 0u) &&
-        (th_tiny_drop_cur(h, TH_FILL ? (((m - (bs - cur)) < TH_MIN_BLOCK) ? m : (bs - cur)) : 0u) !=
-         NULL)) {
+    /* TH_FILL checks the bytes the grow takes before the slab goes. */
+    if (((nh & TH_USED) != 0u) && idle_slab_holds(h, n, bs - cur) &&
+        (th_tiny_drop_cur(h, TH_FILL ? (bs - cur) : 0u) != NULL)) {
         nh = n->header; /* the free block the slab became, from n up */
     }
     /* Else, when a check refused the slab (reported, it stays), n is used. */
