@@ -191,10 +191,10 @@ static th_heap *fr_heap_get(void)
     return fr_the_heap;
 }
 
+#if portBYTE_ALIGNMENT > TH_ALIGNMENT
 /* One allocation with the portBYTE_ALIGNMENT guarantee (see the top). */
 static void *fr_alloc(th_heap *h, size_t n)
 {
-#if portBYTE_ALIGNMENT > TH_ALIGNMENT
     /* A block (header included) of a whole number of alignments, so that
      * a block carved right after an aligned one is aligned too, instead of
      * leaving an alignment gap too small to be a free block. n is at most
@@ -205,7 +205,24 @@ static void *fr_alloc(th_heap *h, size_t n)
         return NULL; /* rounded past the largest request: no block is that large */
     }
     return th_aligned_alloc(h, (size_t)portBYTE_ALIGNMENT, n);
+}
+
+/* The largest request pvPortMalloc serves now, from the largest th_malloc
+ * serves (see below): th_aligned_alloc may need a free block's worth of gap
+ * in front, and fr_alloc makes the block a whole number of alignments. */
+static size_t fr_largest_request(size_t l)
+{
+    const size_t gap = (size_t)portBYTE_ALIGNMENT + TH_MIN_BLOCK_BYTES - TH_ALIGNMENT;
+    if (l < gap + (size_t)portBYTE_ALIGNMENT) {
+        return 0u;
+    }
+    return ((l - gap + TH_BLOCK_OVERHEAD) & ~(size_t)portBYTE_ALIGNMENT_MASK) - TH_BLOCK_OVERHEAD;
+}
 #else
+/* The size fr_alloc asks th_malloc for, for a request of n bytes, keeping
+ * the portBYTE_ALIGNMENT guarantee (see the top). Never less than n. */
+static size_t fr_request(size_t n)
+{
 #if TH_TINY_ALIGN_GO
     /* Go's tiny rule aligns by the size's lowest set bit: make the size a
      * multiple of the alignment. Requests are raised to 8 below, but an
@@ -227,9 +244,10 @@ static void *fr_alloc(th_heap *h, size_t n)
     if (n < (size_t)portBYTE_ALIGNMENT) {
         n = (size_t)portBYTE_ALIGNMENT;
     }
-    return th_malloc(h, n);
-#endif
+    return n;
 }
+
+static void *fr_alloc(th_heap *h, size_t n) { return th_malloc(h, fr_request(n)); }
 
 /* The largest request pvPortMalloc serves now, from the largest th_malloc
  * serves (th_stats.largest_free, O(1)). It is what an application reads
@@ -237,34 +255,18 @@ static void *fr_alloc(th_heap *h, size_t n)
  * in heap_4 the largest block always serves a request of its size less its
  * header. Here the largest free block need not (a segregated fit takes the
  * head of a size class, and a block over TH_MAX_REQUEST serves no more), so
- * the figure is the request, mapped back through fr_alloc's rounding: the
- * largest n whose rounded request is at most `l`. */
+ * the figure is the largest n whose rounded request fr_request(n) is at
+ * most `l`. fr_request raises only requests under 16, to 16 at most, so at
+ * most 15 smaller n are tried. */
 static size_t fr_largest_request(size_t l)
 {
-#if portBYTE_ALIGNMENT > TH_ALIGNMENT
-    /* th_aligned_alloc may need a free block's worth of gap in front, and
-     * fr_alloc makes the block a whole number of alignments. */
-    const size_t gap = (size_t)portBYTE_ALIGNMENT + TH_MIN_BLOCK_BYTES - TH_ALIGNMENT;
-    if (l < gap + (size_t)portBYTE_ALIGNMENT) {
-        return 0u;
+    size_t n = l;
+    while (n != 0u && fr_request(n) > l) { /* at most 15 times (above) */
+        n--;
     }
-    return ((l - gap + TH_BLOCK_OVERHEAD) & ~(size_t)portBYTE_ALIGNMENT_MASK) - TH_BLOCK_OVERHEAD;
-#else
-    if (l < (size_t)portBYTE_ALIGNMENT) {
-        return 0u; /* every request is raised to portBYTE_ALIGNMENT */
-    }
-#if TH_TINY_ALIGN_GO
-    if (l < 16u) {
-        return l & ~(size_t)portBYTE_ALIGNMENT_MASK; /* 9..15 are raised to 16 */
-    }
-#elif TH_TINY && portBYTE_ALIGNMENT == 8
-    if (l > 8u && l <= 12u) {
-        return 8u; /* 9..12 are raised to a whole tiny block */
-    }
-#endif
-    return l;
-#endif
+    return n;
 }
+#endif
 
 /* ---- The FreeRTOS heap API --------------------------------------------- */
 
@@ -395,14 +397,15 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
     }
     vTaskSuspendAll();
     {
+        /* No heap yet: this call builds it (heap_5, or heap_4 before the
+         * first pvPortMalloc); else it adds banks to the one there. */
+        BaseType_t built = fr_the_heap == NULL ? pdTRUE : pdFALSE;
 #if TH_FREERTOS_HEAP == 5
         configASSERT(fr_regions_defined == pdFALSE); /* once, like heap_5 */
         BaseType_t go = fr_regions_defined == pdFALSE ? pdTRUE : pdFALSE;
         fr_regions_defined = pdTRUE;
 #else
-        /* Built by this call (before the first pvPortMalloc) or there before. */
-        BaseType_t built = fr_the_heap == NULL ? pdTRUE : pdFALSE;
-        BaseType_t go    = fr_heap_get() != NULL ? pdTRUE : pdFALSE;
+        BaseType_t go = fr_heap_get() != NULL ? pdTRUE : pdFALSE;
 #endif
         /* Check the whole list first: ascending and non-overlapping, as
          * heap_5 asserts. */
@@ -446,9 +449,6 @@ void vPortDefineHeapRegions(const HeapRegion_t *const pxHeapRegions)
             }
         }
         configASSERT(fr_the_heap != NULL); /* no region holds the heap state */
-#if TH_FREERTOS_HEAP == 5
-        BaseType_t built = first != NULL ? pdTRUE : pdFALSE;
-#endif
         if (built == pdTRUE && fr_the_heap != NULL) {
             /* Built here: the low-water mark starts at every region's free
              * bytes, as heap_5's does, not at the first region's (or
