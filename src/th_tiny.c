@@ -353,23 +353,33 @@ TH_HOT void *place(th_heap *h, th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
     return p;
 }
 
+#if TH_FILL
+/* TH_FILL: do the n bytes at p still carry the freed pattern? If not, the
+ * write after free is reported at `at`. */
+static bool freed_intact(th_heap *h, const void *p, size_t n, const void *at)
+{
+    bool ok = th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, n);
+    if (!ok) {
+        th_raise(h, TH_FAULT_CORRUPTION, at); /* written after it was freed */
+    }
+    return ok;
+}
+#endif
+
 /* TH_FILL: the units about to be handed out still carry the freed pattern. */
 static bool units_intact(th_heap *h, const th_slab *s, uint32_t i, uint32_t pos, uint32_t k)
 {
 #if TH_FILL
     const uint8_t *p = &s->blocks[i][(size_t)pos * 4u];
-    if (!th_filled(p, (uint8_t)TH_FILL_FREED_BYTE, (size_t)k * 4u)) {
-        th_raise(h, TH_FAULT_CORRUPTION, p); /* written after it was freed */
-        return false;
-    }
+    return freed_intact(h, p, (size_t)k * 4u, p);
 #else
     (void)h;
     (void)s;
     (void)i;
     (void)pos;
     (void)k;
-#endif
     return true;
+#endif
 }
 
 /* The slow path: the current block (cur, class cc; cur NULL: none) cannot
@@ -493,15 +503,10 @@ TH_INLINE bool is_last(const th_slab *s, const tiny_loc *l, uint32_t nu)
 static bool slab_blocks_intact(th_heap *h, const th_slab *s, uintptr_t a, size_t n)
 {
 #if TH_FILL
-    uintptr_t b  = th_addr(s->blocks);
-    bool      ok = (n == 0u) ? th_filled(s->blocks, (uint8_t)TH_FILL_FREED_BYTE, BLOCK_BYTES)
-                             : (th_filled(s->blocks, (uint8_t)TH_FILL_FREED_BYTE, a - b) &&
-                                th_filled(th_at(a + n), (uint8_t)TH_FILL_FREED_BYTE,
-                                          BLOCK_BYTES - (a - b) - n));
-    if (!ok) {
-        th_raise(h, TH_FAULT_CORRUPTION, s); /* written after it was freed */
-    }
-    return ok;
+    uintptr_t b = th_addr(s->blocks);
+    return (n == 0u) ? freed_intact(h, s->blocks, BLOCK_BYTES, s)
+                     : (freed_intact(h, s->blocks, a - b, s) &&
+                        freed_intact(h, th_at(a + n), BLOCK_BYTES - (a - b) - n, s));
 #else
     (void)h;
     (void)s;
