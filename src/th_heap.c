@@ -223,11 +223,13 @@ static bool body_intact(const th_heap *h, const th_block *b, uint32_t len)
 
 /* TH_FILL: the bytes of free block b (size bytes) about to be handed out
  * still carry the freed pattern: the top `top` bytes when the block is
- * split from the top, else the first `len` bytes of its body (len <= size).
- * When the rest could not be a block of its own, the carve hands out the
- * whole block, and the whole body is checked. When they do not, the write
- * after free is reported on b (TH_FAULT_CORRUPTION) and the caller hands
- * nothing out. Always true without TH_FILL. */
+ * split from the top, else the first `len` bytes of its body (len <= size)
+ * and the header and links the rest gets right above them, which would
+ * bury a write after free there unseen. When the rest could not be a block
+ * of its own, the carve hands out the whole block, and the whole body is
+ * checked. When they do not, the write after free is reported on b
+ * (TH_FAULT_CORRUPTION) and the caller hands nothing out. Always true
+ * without TH_FILL. */
 static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_t top,
                            uint32_t len)
 {
@@ -237,7 +239,8 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
         /* [header .. footer) of the new block; the old footer is its last word. */
         ok = pattern_intact(h, th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
     } else {
-        ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : len);
+        /* len < 2^25: no wrap; body_intact keeps the footer out. */
+        ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : len + TH_LINKS_END);
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
@@ -278,9 +281,11 @@ bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uin
         uint32_t room = (uint32_t)(r->first + r->span - th_addr(n)); /* n lies in r (merge_ok) */
         ns            = th_bsize(n->header) < room ? th_bsize(n->header) : room;
     }
-    /* As handout_intact: a rest too small for a block is handed out too. */
+    /* As handout_intact: a rest too small for a block is handed out too,
+     * and a rest that is one has its header and links checked (want <
+     * 2^25: no wrap). */
     uint32_t total = ps + ss + ns; /* each within the region: no wrap */
-    uint32_t take  = ((want <= total) && ((total - want) < TH_MIN_BLOCK)) ? total : want;
+    uint32_t take  = ((want <= total) && ((total - want) < TH_MIN_BLOCK)) ? total : want + TH_LINKS_END;
     if (ps != 0u) {
         uintptr_t p   = th_addr(sb) - ps;
         uint32_t  len = take < ps - (uint32_t)sizeof(th_word) ? take : ps - (uint32_t)sizeof(th_word);

@@ -853,6 +853,55 @@ static void test_fill_whole_block(void)
     }
 }
 
+/* TH_FILL: a block carved from the bottom of a free block leaves the rest a
+ * header and two links right above it, in bytes that were free. A write
+ * after free there must be reported before the carve, not buried under
+ * the rest's new metadata (the check used to stop at the carve's end).
+ * Three carves: th_aligned_alloc's first try, th_persistent_alloc's, and
+ * th_realloc growing into the free block above. */
+static void test_fill_rest_links(void)
+{
+    for (int k = 0; k < 3; k++) {
+        /* Aligned blocks are carved from the bottom, plain ones from the
+         * top: either way p lies between two live blocks, lo right below. */
+        th_heap *h  = fresh(8192);
+        uint8_t *lo = NULL;
+        uint8_t *p  = NULL;
+        uint8_t *hi = NULL;
+        if (k < 2) {
+            lo = th_aligned_alloc(h, 16, 108);
+            p  = th_aligned_alloc(h, 16, 200);
+            hi = th_aligned_alloc(h, 16, 40);
+        } else {
+            hi = th_malloc(h, 40);
+            p  = th_malloc(h, 200);
+            lo = th_malloc(h, 100);
+        }
+        if (!CHECK(hi != NULL && p != NULL && lo != NULL) || !CHECK(h_aligned(p, 16) || k == 2) ||
+            !CHECK_EQ(th_usable_size(h, p), 204u) || !CHECK_EQ(th_usable_size(h, lo) + 4u, (size_t)(p - lo))) {
+            return;
+        }
+        th_free(h, p);
+        /* The carve takes 104 bytes from the block's header (p - 4), so the
+         * rest's header is at p + 100 and its links from p + 104: 32 and
+         * 64 bits alike. For the realloc, lo (104 bytes) takes 56 more. */
+        uint32_t at = k < 2 ? 105u : 60u;
+        *(volatile uint8_t *)(h_addr(p) + at) = 0x77;
+        th_stats s0 = th_get_stats(h);
+        h_reset_faults();
+        void *q = k == 0   ? th_aligned_alloc(h, 16, 100)
+                  : k == 1 ? th_persistent_alloc(h, 100, 16)
+                           : th_realloc(h, lo, 156);
+        CHECK(q == NULL);
+        CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+        CHECK_EQ(*(volatile uint8_t *)(h_addr(p) + at), 0x77); /* not written over */
+        th_stats s1 = th_get_stats(h);
+        CHECK_EQ(s1.free_bytes, s0.free_bytes);
+        CHECK_EQ(s1.failed, s0.failed);
+        h_reset_faults();
+    }
+}
+
 int main(void)
 {
     h_record_faults();
@@ -876,6 +925,7 @@ int main(void)
 #if TH_FILL
     test_fresh_fill();
     test_fill_whole_block();
+    test_fill_rest_links();
 #else
 #error "test_heap is built with TH_DEBUG=1, which turns TH_FILL on"
 #endif

@@ -476,7 +476,8 @@ static void test_idle_slab_serves_first_call(void)
 /* TH_FILL: a realloc that would grow b over the idle slab and the whole free
  * block F above it (the rest too small to be a block) checks all of F for
  * the freed pattern before the slab goes: a write after free in F's last
- * word is reported with the heap as it was, the slab still idle.
+ * word is reported with the heap as it was, the slab still idle. So is one
+ * in the header and links a rest left in F would get.
  *   [ b ][ idle slab ][ F, free, 256 ][ g ] */
 static void test_idle_grow_fill(void)
 {
@@ -500,6 +501,28 @@ static void test_idle_grow_fill(void)
     CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
     CHECK(th_tiny_idle_slab(h) != NULL); /* not given back */
     th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK_EQ(s1.largest_free, s0.largest_free);
+    h_reset_faults();
+
+    /* Growing by the slab and 64 bytes of F leaves a rest with a header at
+     * x + 60 and links from x + 64: a write after free there is reported
+     * too, before the slab goes, not buried under the rest's metadata. */
+    h = idle_above(&b, &g, 256u);
+    x = h != NULL ? th_malloc(h, 256u - TH_BLOCK_OVERHEAD) : NULL;
+    if (!CHECK(x != NULL) ||
+        !CHECK_EQ((uintptr_t)x, ((uintptr_t)th_tiny_idle_slab(h)) + TH_PAGE)) {
+        return;
+    }
+    th_free(h, x);
+    *(volatile uint8_t *)(h_addr(x) + 65u) = 0x77;
+    s0 = th_get_stats(h);
+    h_reset_faults();
+    CHECK(th_realloc(h, b, th_usable_size(h, b) + TH_PAGE + 64u) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    CHECK(th_tiny_idle_slab(h) != NULL); /* not given back */
+    CHECK_EQ(*(volatile uint8_t *)(h_addr(x) + 65u), 0x77);
+    s1 = th_get_stats(h);
     CHECK_EQ(s1.free_bytes, s0.free_bytes);
     CHECK_EQ(s1.largest_free, s0.largest_free);
     h_reset_faults();
