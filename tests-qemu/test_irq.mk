@@ -2,7 +2,7 @@
 # through the bare-metal lock. Cortex-M boards only (SysTick, PRIMASK).
 test_irq_SRCS    := src/port/baremetal_lock.c
 test_irq_CFLAGS  := -Isrc/port $(IRQ_MEASURE_CFLAGS)
-test_irq_BOARDS  := microbit mps2-an385 mps2-an386 mps2-an505
+test_irq_BOARDS  := $(CM_BOARDS)
 test_irq_TIMEOUT := 60
 
 # make irq-latency: the worst interrupt-masked time per call, in instructions.
@@ -10,7 +10,7 @@ test_irq_TIMEOUT := 60
 # -icount shift=8 (1 instruction = 256 ns of virtual time, exactly).
 # IRQ_LAT_CONFIG=release (default) measures the allocator built with
 # TH_DEBUG=0 (no hardening, no fill: what ships); debug measures the test build.
-IRQ_LAT_BOARDS ?= microbit mps2-an385 mps2-an386 mps2-an505
+IRQ_LAT_BOARDS ?= $(CM_BOARDS)
 IRQ_LAT_CONFIG ?= release
 IRQ_LAT_LIB    := $(if $(filter release,$(IRQ_LAT_CONFIG)),-UTH_DEBUG -DTH_DEBUG=0)
 .PHONY: irq-latency

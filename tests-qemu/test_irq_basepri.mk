@@ -2,5 +2,5 @@
 # Every Cortex-M board: ARMv6-M (microbit) checks the fallback to PRIMASK.
 test_irq_basepri_SRCS    := src/port/baremetal_lock.c
 test_irq_basepri_CFLAGS  := -Isrc/port
-test_irq_basepri_BOARDS  := microbit mps2-an385 mps2-an386 mps2-an505
+test_irq_basepri_BOARDS  := $(CM_BOARDS)
 test_irq_basepri_TIMEOUT := 60

@@ -2,7 +2,7 @@
 # caught re-entering the heap). See test_irq_nolock.c.
 test_irq_nolock_SRCS    := src/port/baremetal_lock.c
 test_irq_nolock_CFLAGS  := -Isrc/port
-test_irq_nolock_BOARDS  := microbit mps2-an385 mps2-an386 mps2-an505
+test_irq_nolock_BOARDS  := $(CM_BOARDS)
 test_irq_nolock_TIMEOUT := 30
 test_irq_nolock_XFAIL   := 1
 # ...and fail by catching the reentrance, not by any other failure.

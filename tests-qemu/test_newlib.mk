@@ -6,7 +6,7 @@
 # is in the image or if the port does not define the whole _r set.
 test_newlib_SRCS   := src/port/newlib_nano.c
 test_newlib_CFLAGS := --specs=nano.specs
-test_newlib_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
+test_newlib_BOARDS := $(CM_BOARDS)
 $(B)/tests-qemu/test_newlib.elf: LINK = tests-qemu/scripts/link-no-libc-malloc.sh \
     $(CC) $(ARCH_FLAGS) $(TARGET_LDFLAGS)
 # On the Cortex-M0 this test first took about 1.9 KiB of stack (newlib-nano's

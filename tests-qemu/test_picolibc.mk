@@ -8,7 +8,7 @@
 # the image, or if the port does not define the whole set.
 test_picolibc_SRCS   := src/port/picolibc.c
 test_picolibc_CFLAGS := --specs=picolibc.specs
-test_picolibc_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
+test_picolibc_BOARDS := $(CM_BOARDS)
 $(B)/tests-qemu/test_picolibc.elf: LINK = tests-qemu/scripts/link-no-libc-malloc.sh --picolibc \
     $(CC) $(ARCH_FLAGS) $(filter-out --specs=nano.specs --specs=nosys.specs,$(TARGET_LDFLAGS)) \
     --specs=picolibc.specs

@@ -45,6 +45,6 @@ xfail_unaligned_XFAIL_EXPECT := misaligned|\#DE|HardFault|UsageFault
 # link is checked like test_newlib's (no libc allocator in the image).
 demo_SRCS   := src/port/newlib_nano.c
 demo_CFLAGS := --specs=nano.specs
-demo_BOARDS := microbit mps2-an385 mps2-an386 mps2-an505
+demo_BOARDS := $(CM_BOARDS)
 $(B)/tests-qemu/demo/demo.elf: LINK = tests-qemu/scripts/link-no-libc-malloc.sh \
     $(CC) $(ARCH_FLAGS) $(TARGET_LDFLAGS)

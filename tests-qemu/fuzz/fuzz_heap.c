@@ -5,7 +5,8 @@
  * Each input is decoded into a heap geometry and a stream of operations over
  * every public call: th_malloc, th_calloc, th_realloc, th_aligned_alloc,
  * th_free, th_usable_size, th_persistent_alloc, th_add_region, th_check,
- * th_get_stats, th_walk, th_set_oom_hook. Sizes are biased to the tiny range
+ * th_get_stats, th_walk, th_set_oom_hook, and the O(1) getters
+ * th_largest_free, th_free_bytes, th_min_free_bytes, th_reset_min_free. Sizes are biased to the tiny range
  * and to the edges (0, 1, 15, 16, 17, powers of two +-1, TH_MAX_REQUEST,
  * near SIZE_MAX). Every result is checked against a shadow model:
  *
@@ -328,6 +329,10 @@ static const wblock *block_at(uintptr_t a)
 static void check_stats(void)
 {
     th_stats s = th_get_stats(g_h);
+    /* The O(1) getters give th_get_stats' figures. */
+    REQUIRE(th_free_bytes(g_h) == s.free_bytes);
+    REQUIRE(th_min_free_bytes(g_h) == s.min_free_bytes);
+    REQUIRE(th_largest_free(g_h) == s.largest_free);
     REQUIRE(s.allocs == g_m.allocs);
     REQUIRE(s.frees == g_m.frees);
     REQUIRE(s.failed == g_m.failed);
@@ -896,14 +901,24 @@ static void op_largest(input *in)
         return;
     }
     (void)in;
-    th_stats s = th_get_stats(g_h);
-    if (s.largest_free == 0u) {
+    if (g_op % 4u == 0u) {
+        /* One op in four restarts the low-water mark instead (no input
+         * byte read, so the corpus decodes as before). */
+        g_nfaults = 0;
+        th_reset_min_free(g_h);
+        REQUIRE(g_nfaults == 0u);
+        REQUIRE(th_min_free_bytes(g_h) == th_free_bytes(g_h));
+        g_m.min_free_seen = th_free_bytes(g_h);
+        return;
+    }
+    size_t n = th_largest_free(g_h);
+    if (n == 0u) {
         return;
     }
     g_nfaults = 0;
-    void *p   = th_malloc(g_h, s.largest_free);
+    void *p   = th_malloc(g_h, n);
     REQUIRE(p != NULL);
-    after_alloc(p, s.largest_free, natural_align(s.largest_free), K_GEN, 0u);
+    after_alloc(p, n, natural_align(n), K_GEN, 0u);
 }
 
 static void op_null_heap(input *in)
@@ -917,7 +932,15 @@ static void op_null_heap(input *in)
     case 4: REQUIRE(th_usable_size(NULL, g_buf) == 0u); break;
     case 5: REQUIRE(th_persistent_alloc(NULL, 8, 8) == NULL); break;
     case 6: REQUIRE(!th_check(NULL)); break;
-    default: REQUIRE(!th_add_region(NULL, g_buf, 64)); break;
+    default:
+        switch (g_op % 5u) { /* no input byte read: the corpus decodes as before */
+        case 0: REQUIRE(th_largest_free(NULL) == 0u); break;
+        case 1: REQUIRE(th_free_bytes(NULL) == 0u); break;
+        case 2: REQUIRE(th_min_free_bytes(NULL) == 0u); break;
+        case 3: th_reset_min_free(NULL); break;
+        default: REQUIRE(!th_add_region(NULL, g_buf, 64)); break;
+        }
+        break;
     }
     REQUIRE(g_nfaults == 1u && g_fault_kind == TH_FAULT_BAD_ARGUMENT);
 }
