@@ -222,12 +222,15 @@ static bool body_intact(const th_heap *h, const th_block *b, uint32_t len)
 #endif
 
 /* TH_FILL: the bytes of free block b (size bytes) about to be handed out
- * still carry the freed pattern: the top `top` bytes when the block is
- * split from the top, else the first `len` bytes of its body (len <= size)
- * and the header and links the rest gets right above them, which would
- * bury a write after free there unseen. When the rest could not be a block
- * of its own, the carve hands out the whole block, and the whole body is
- * checked. When they do not, the write after free is reported on b
+ * still carry the freed pattern, and so do the bytes where the carve writes
+ * the rest's new metadata, which would bury a write after free there unseen:
+ *   - split from the top: the top `top` bytes, and the word below them
+ *     where the rest's footer goes;
+ *   - carved from the bottom: the first `len` bytes of its body (len <=
+ *     size), and the header and links the rest gets right above them;
+ *   - when the rest could not be a block of its own, the carve hands out
+ *     the whole block, and the whole body is checked.
+ * When they do not, the write after free is reported on b
  * (TH_FAULT_CORRUPTION) and the caller hands nothing out. Always true
  * without TH_FILL. */
 static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_t top,
@@ -236,8 +239,11 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
 #if TH_FILL
     bool ok;
     if (top != 0u && size - top >= TH_MIN_BLOCK) {
-        /* [header .. footer) of the new block; the old footer is its last word. */
-        ok = pattern_intact(h, th_addr(b) + size - top, top - (uint32_t)sizeof(th_word));
+        /* The rest's new footer, then [header .. footer) of the new block;
+         * the old footer is its last word. The rest's footer lies past its
+         * links (size - top >= TH_MIN_BLOCK), at 0 mod 8: never a buried
+         * header. */
+        ok = pattern_intact(h, th_addr(b) + size - top - sizeof(th_word), top);
     } else {
         /* len < 2^25: no wrap; body_intact keeps the footer out. */
         ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : len + TH_LINKS_END);

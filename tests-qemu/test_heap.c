@@ -902,6 +902,34 @@ static void test_fill_rest_links(void)
     }
 }
 
+/* TH_FILL: a block split from the top leaves the rest a footer in its last
+ * word, right below the block handed out, in bytes that were free: a
+ * write after free there must be reported before the split, not buried
+ * under the footer (the check used to start at the new block's header). */
+static void test_fill_rest_footer(void)
+{
+    th_heap *h  = fresh(8192);
+    uint8_t *hi = th_malloc(h, 40);
+    uint8_t *p  = th_malloc(h, 200); /* a 208-byte block between two live ones */
+    uint8_t *lo = th_malloc(h, 100);
+    if (!CHECK(hi != NULL && p != NULL && lo != NULL) || !CHECK_EQ(th_usable_size(h, p), 204u)) {
+        return;
+    }
+    th_free(h, p);
+    /* malloc(24) takes 32 bytes from its top: the rest is 176 bytes, its
+     * footer at p - 4 + 172. */
+    *(volatile uint8_t *)(h_addr(p) + 169u) = 0x77;
+    th_stats s0 = th_get_stats(h);
+    h_reset_faults();
+    CHECK(th_malloc(h, 24) == NULL);
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    CHECK_EQ(*(volatile uint8_t *)(h_addr(p) + 169u), 0x77); /* not written over */
+    th_stats s1 = th_get_stats(h);
+    CHECK_EQ(s1.free_bytes, s0.free_bytes);
+    CHECK_EQ(s1.free_blocks, s0.free_blocks);
+    h_reset_faults();
+}
+
 int main(void)
 {
     h_record_faults();
@@ -926,6 +954,7 @@ int main(void)
     test_fresh_fill();
     test_fill_whole_block();
     test_fill_rest_links();
+    test_fill_rest_footer();
 #else
 #error "test_heap is built with TH_DEBUG=1, which turns TH_FILL on"
 #endif
