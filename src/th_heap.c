@@ -343,10 +343,13 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
     b->header     = th_mkheader(h, b, span, TH_KIND_GEN, 0u, 0u);
     end->header   = th_mkheader(h, end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
     th_block *head = h->bins[th_bin_of(span)];
-    if ((head != NULL) && (th_bsize(head->header) > span)) {
+    if ((head != NULL) && (th_bsize(head->header) > span) && free_block_ok(h, head)) {
         /* Linked second, so a larger head keeps serving its class: a
          * region added later does not hide a full piece from a request of
-         * TH_MAX_REQUEST (malloc reads only the head). */
+         * TH_MAX_REQUEST (malloc reads only the head). Only through a next
+         * link verified first (TH_HARDEN): one damaged by a write after
+         * free is not followed, and b is filed first instead, leaving the
+         * damage for th_check and the call that takes the head to report. */
         th_block *n       = th_lk(head)->next;
         th_lk(b)->next    = n;
         th_lk(b)->prev    = head;

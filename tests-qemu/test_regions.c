@@ -711,6 +711,50 @@ static void test_min_free_from_init(void)
     CHECK_EQ(th_get_stats(h).min_free_bytes, f0);
 }
 
+/* th_add_region files a region's block second in its size class when the
+ * head is larger (so the head keeps serving the class's largest requests),
+ * which means writing through the head's next link. With TH_HARDEN that link
+ * is verified first: damaged by a write after free, it is not followed
+ * (the region's block is filed first instead), no byte outside the heap is
+ * written, the damage stays as it is for th_check and the next call that
+ * takes the block to report. (It used to be followed blindly.) */
+static void test_add_region_damaged_link(void)
+{
+    static uintptr_t guard[16];
+    size_t   n;
+    uint8_t *a = h_arena(&n);
+    if (!CHECK(n >= 8192u)) {
+        return;
+    }
+    th_heap *h  = th_init(a, 5600);
+    void    *g0 = th_malloc(h, 40);
+    void    *x  = th_malloc(h, 2300); /* from the top, x above v */
+    uint8_t *v  = th_malloc(h, 100);
+    void    *g1 = th_malloc(h, 40);
+    void    *r  = th_malloc(h, th_largest_free(h)); /* nothing else free */
+    if (!CHECK(g0 != NULL && x != NULL && v != NULL && g1 != NULL && r != NULL)) {
+        return;
+    }
+    th_free(h, x);
+    th_free(h, v); /* v absorbs x: one free block of about 2.4 KiB, its list's head */
+    if (!CHECK(th_largest_free(h) > 2400u) || !CHECK(th_largest_free(h) < 2560u - 4u)) {
+        return;
+    }
+    uintptr_t forged = (uintptr_t)&guard[4];
+    *(volatile uintptr_t *)(void *)v = forged; /* a write after free over its next link */
+    h_reset_faults();
+    /* A region whose block is smaller, in the same size class (2048..2559). */
+    CHECK(th_add_region(h, a + 5600 + 64, 2400));
+    CHECK_EQ(h_total_faults, 0);
+    for (size_t i = 0; i < sizeof guard / sizeof guard[0]; i++) {
+        CHECK_EQ(guard[i], 0u); /* never written through the link */
+    }
+    CHECK_EQ(*(volatile uintptr_t *)(void *)v, forged); /* left for th_check to report */
+    CHECK(!th_check(h));
+    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+    h_reset_faults();
+}
+
 static void test_nested_heap(void)
 {
     size_t   n;
@@ -750,6 +794,7 @@ int main(void)
     test_sizing_no_wrap();
     test_nested_heap();
     test_min_free_from_init();
+    test_add_region_damaged_link();
 #if defined(__linux__)
     test_guard_page();
     test_oversized_region();
