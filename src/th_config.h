@@ -125,13 +125,33 @@
 #define TH_HARDEN TH_DEBUG
 #endif
 
+/** TH_CHECK_LINKS: 1 verifies a free block of the general allocator before
+ *  its list links or footer are followed: before malloc takes it, before a
+ *  free merges with it (found above through a header, or below through the
+ *  footer in front of the block freed), and before th_add_region links a
+ *  block after it. Its size must keep it in its region and match its
+ *  footer, and each link must name a block position in a region that links
+ *  back to it. So a write after free over a free block's first bytes (its
+ *  links: a dangling `p->next = q` in the application) or over a footer is
+ *  reported as TH_FAULT_CORRUPTION before anything is written, instead of
+ *  making the allocator write where the damaged word points. Default 1
+ *  (always on with TH_HARDEN). 0 keeps only the header seals, for speed:
+ *  such damage can then make a call write anywhere. Cost: README, rows
+ *  "TH_CHECK_LINKS=0" of make bench. */
+#ifndef TH_CHECK_LINKS
+#define TH_CHECK_LINKS 1
+#endif
+
 /** TH_FILL: 1 fills fresh memory with TH_FILL_FRESH_BYTE and freed memory
  *  (general blocks and tiny objects) with TH_FILL_FREED_BYTE, and verifies
- *  the freed pattern on the bytes handed out again, and on a tiny slab's
+ *  the freed pattern on the bytes handed out again and on those where a
+ *  split writes the rest's new header, links or footer, and on a tiny slab's
  *  blocks before the slab goes back to the heap (which fills it again), so a
- *  write after free is reported as TH_FAULT_CORRUPTION on reuse. Default:
- *  TH_DEBUG. Cost: O(size) per call (a fill, and a check on reuse; 448
- *  bytes when a slab goes back). */
+ *  write after free is reported as TH_FAULT_CORRUPTION on reuse. A free
+ *  block's own header, links and footer carry no pattern: damage there is
+ *  for TH_HARDEN's checks and th_check to find. Default: TH_DEBUG. Cost:
+ *  O(size) per call (a fill, and a check on reuse; 448 bytes when a slab
+ *  goes back). */
 #ifndef TH_FILL
 #define TH_FILL TH_DEBUG
 #endif

@@ -20,6 +20,10 @@
 #define TH_PRIVATE static
 #endif
 
+/* The general allocator's free-block checks (th_config.h): on with
+ * TH_CHECK_LINKS, and always with TH_HARDEN, which builds on them. */
+#define TH_LINK_CHECKS (TH_CHECK_LINKS || TH_HARDEN)
+
 #if defined(__GNUC__) || defined(__clang__)
 /* Small hot helpers are forced inline: at -Os GCC outlines them and pays a
  * call on every malloc and free (bench-smoke, Cortex-M3: malloc mean 183..224
