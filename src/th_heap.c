@@ -147,8 +147,10 @@ TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 }
 
 /* Is `b` plausibly a free block of this heap whose list links agree with
- * their neighbours? Used before unlinking, so that a corrupted link is
- * reported instead of followed (TH_CHECK_LINKS). Without it, the seal check
+ * their neighbours? `r` is the region that holds it when the caller knows
+ * it (else NULL), `head` whether it was read from its bin's head. Used
+ * before unlinking, so that a corrupted link is reported instead of
+ * followed (TH_CHECK_LINKS). Without it, the seal check
  * alone, inlined into malloc's path; with it, one out-of-line copy (it is
  * long, and called from several places). */
 #if TH_LINK_CHECKS
@@ -156,7 +158,7 @@ TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 #else
 #define OK_INLINE TH_INLINE
 #endif
-OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b, bool head)
+OK_INLINE bool free_block_ok(const th_heap *h, const th_region *r, const th_block *b, bool head)
 {
     th_word hd = b->header;
     if (!th_sealed(h, b, hd) || (hd & TH_USED) != 0u) {
@@ -165,8 +167,10 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b, bool head)
 #if TH_LINK_CHECKS
     /* The size first: a sealed header can still lie about it (1 in 256 of
      * random damage), and the footer and the bin are found through it. */
-    uint32_t         size = th_bsize(hd);
-    const th_region *r    = th_region_of(h, th_addr(b));
+    uint32_t size = th_bsize(hd);
+    if (r == NULL) {
+        r = th_region_of(h, th_addr(b)); /* else the caller's, which holds b */
+    }
     if (r == NULL || size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
         *footer_of(b, size) != size) {
         return false;
@@ -184,6 +188,7 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_block *b, bool head)
     return th_link_target_ok(h, th_addr(p)) && th_lk(p)->next == b;
 #else
     (void)h;
+    (void)r;
     (void)head;
     return true;
 #endif
@@ -346,7 +351,7 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
     b->header     = th_mkheader(h, b, span, TH_KIND_GEN, 0u, 0u);
     end->header   = th_mkheader(h, end, 0u, TH_KIND_END, TH_USED, TH_PREV_FREE);
     th_block *head = h->bins[th_bin_of(span)];
-    if ((head != NULL) && (th_bsize(head->header) > span) && free_block_ok(h, head, true)) {
+    if ((head != NULL) && (th_bsize(head->header) > span) && free_block_ok(h, NULL, head, true)) {
         /* Linked second, so a larger head keeps serving its class: a
          * region added later does not hide a full piece from a request of
          * TH_MAX_REQUEST (malloc reads only the head). Only through a next
@@ -446,20 +451,20 @@ TH_HOT th_block *find_free(th_heap *h, uint32_t want, uint32_t *bin)
         return NULL; /* aligned: larger than any block can be (no bins[i] to read) */
     }
     th_block *b = h->bins[i];
-    if (b != NULL && TH_UNLIKELY(!th_sealed(h, b, b->header))) {
-        /* Damage, reported as such: its size must not send the search on
-         * and make this an out-of-memory failure. */
-        th_raise(h, TH_FAULT_CORRUPTION, b);
-        return NULL;
-    }
     if (b == NULL || th_bsize(b->header) < want) {
+        if (b != NULL && TH_UNLIKELY(!th_sealed(h, b, b->header))) {
+            /* Damage, reported as such: a size it made smaller must not
+             * send the search on and make this an out-of-memory failure. */
+            th_raise(h, TH_FAULT_CORRUPTION, b);
+            return NULL;
+        }
         i = bin_search(h, i + 1u);
         if (i >= TH_BIN_COUNT) {
             return NULL;
         }
         b = h->bins[i];
     }
-    if (TH_UNLIKELY(!free_block_ok(h, b, true))) {
+    if (TH_UNLIKELY(!free_block_ok(h, NULL, b, true))) {
         th_raise(h, TH_FAULT_CORRUPTION, b);
         return NULL;
     }
@@ -755,7 +760,7 @@ TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word 
     bool            ok   = size >= TH_MIN_BLOCK && size <= r->span - (th_addr(b) - r->first);
     if (ok) {
         n  = next_of(b, size);
-        ok = th_sealed(h, n, n->header) && ((n->header & TH_USED) != 0u || free_block_ok(h, n, false));
+        ok = th_sealed(h, n, n->header) && ((n->header & TH_USED) != 0u || free_block_ok(h, r, n, false));
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, n);
@@ -765,7 +770,7 @@ TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word 
     if ((hd & TH_PREV_FREE) != 0u) {
         uint32_t ps = *(const th_word *)(th_addr(b) - sizeof(th_word));
         if (ps < TH_MIN_BLOCK || ps > th_addr(b) - r->first || (ps & 7u) != 0u ||
-            !free_block_ok(h, th_at(th_addr(b) - ps), false) ||
+            !free_block_ok(h, r, th_at(th_addr(b) - ps), false) ||
             th_bsize(th_at(th_addr(b) - ps)->header) != ps) {
             th_raise(h, TH_FAULT_CORRUPTION, b);
             return false;

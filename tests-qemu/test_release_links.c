@@ -170,6 +170,25 @@ static void test_realloc_next(void)
     reported(h, __LINE__);
 }
 
+/* A bit flipped in a free block's header makes its size read smaller: the
+ * malloc it would serve reports the damage, not an out-of-memory failure
+ * (the search used to pass over it, count `failed` and call the hook). */
+static void test_malloc_damaged_size(void)
+{
+    th_heap *h  = fresh();
+    void    *hi = th_malloc(h, 40);
+    uint8_t *x  = th_malloc(h, 200); /* a 208-byte block: 26 granules of 8 */
+    void    *lo = th_malloc(h, 40);
+    if (!CHECK(hi != NULL && x != NULL && lo != NULL) || take_rest(h) == NULL) {
+        return;
+    }
+    th_free(h, x);
+    *(volatile uint32_t *)(launder(x) - 4u) ^= 1u << 16; /* size 208 -> 80 */
+    before(h);
+    CHECK(th_malloc(h, 204) == NULL);
+    reported(h, __LINE__);
+}
+
 int main(void)
 {
     h_record_faults();
@@ -177,5 +196,6 @@ int main(void)
     test_free_merge_prev();
     test_free_merge_footer();
     test_realloc_next();
+    test_malloc_damaged_size();
     return h_failures;
 }

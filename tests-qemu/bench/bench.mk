@@ -36,7 +36,8 @@ BENCH_TARGETS := m3 m0plus
 BENCH_ARCH_m3     := -mcpu=cortex-m3 -mthumb
 BENCH_ARCH_m0plus := -mcpu=cortex-m0plus -mthumb
 
-BENCH_ALLOCS  := tinyheap tinyheap-notiny tinyheap-hardened tinyheap-small newlib-nano newlib picolibc
+BENCH_ALLOCS  := tinyheap tinyheap-notiny tinyheap-hardened tinyheap-small tinyheap-nolinks \
+                 newlib-nano newlib picolibc
 
 # Per allocator: kind (th: tinyheap from src/, libc: the libc's malloc),
 # extra compile flags and the libc the image links against.
@@ -44,6 +45,7 @@ BENCH_KIND_tinyheap          := th
 BENCH_KIND_tinyheap-notiny   := th
 BENCH_KIND_tinyheap-hardened := th
 BENCH_KIND_tinyheap-small    := th
+BENCH_KIND_tinyheap-nolinks  := th
 BENCH_KIND_newlib-nano       := libc
 BENCH_KIND_newlib            := libc
 BENCH_KIND_picolibc          := libc
@@ -51,6 +53,7 @@ BENCH_DEFS_tinyheap          := -DNDEBUG
 BENCH_DEFS_tinyheap-notiny   := -DNDEBUG -DTH_TINY=0
 BENCH_DEFS_tinyheap-hardened := -DNDEBUG -DTH_HARDEN=1
 BENCH_DEFS_tinyheap-small    := -DNDEBUG -DTH_FAST_PATHS=0
+BENCH_DEFS_tinyheap-nolinks  := -DNDEBUG -DTH_CHECK_LINKS=0
 BENCH_DEFS_newlib-nano       :=
 BENCH_DEFS_newlib            :=
 BENCH_DEFS_picolibc          := -DBENCH_PICOLIBC
@@ -58,6 +61,7 @@ BENCH_SPECS_tinyheap          := --specs=nano.specs
 BENCH_SPECS_tinyheap-notiny   := --specs=nano.specs
 BENCH_SPECS_tinyheap-hardened := --specs=nano.specs
 BENCH_SPECS_tinyheap-small    := --specs=nano.specs
+BENCH_SPECS_tinyheap-nolinks  := --specs=nano.specs
 BENCH_SPECS_newlib-nano       := --specs=nano.specs
 BENCH_SPECS_newlib            :=
 BENCH_SPECS_picolibc          := --specs=picolibc.specs

@@ -24,13 +24,14 @@ import shutil
 import subprocess
 import sys
 
-ALLOCS = ["tinyheap", "tinyheap-notiny", "tinyheap-hardened", "tinyheap-small", "newlib-nano",
-          "newlib", "picolibc"]
+ALLOCS = ["tinyheap", "tinyheap-notiny", "tinyheap-hardened", "tinyheap-small",
+          "tinyheap-nolinks", "newlib-nano", "newlib", "picolibc"]
 LABEL = {
     "tinyheap": "tinyheap",
     "tinyheap-notiny": "tinyheap, TH_TINY=0",
     "tinyheap-hardened": "tinyheap, TH_HARDEN=1",
     "tinyheap-small": "tinyheap, TH_FAST_PATHS=0",
+    "tinyheap-nolinks": "tinyheap, TH_CHECK_LINKS=0",
     "newlib-nano": "newlib-nano malloc",
     "newlib": "newlib malloc (dlmalloc)",
     "picolibc": "picolibc malloc",
