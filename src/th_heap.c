@@ -167,25 +167,23 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_region *r, const th_bloc
 #if TH_LINK_CHECKS
     /* The size first: a sealed header can still lie about it (1 in 256 of
      * random damage), and the footer and the bin are found through it. */
-    uint32_t size = th_bsize(hd);
-    if (r == NULL) {
-        r = th_region_of(h, th_addr(b)); /* else the caller's, which holds b */
-    }
-    if (r == NULL || size < TH_MIN_BLOCK || size > r->span - (th_addr(b) - r->first) ||
-        *footer_of(b, size) != size) {
+    uint32_t         size = th_bsize(hd);
+    const th_region *rg   = (r != NULL) ? r : th_region_of(h, th_addr(b)); /* r holds b */
+    if ((rg == NULL) || (size < TH_MIN_BLOCK) || (size > (rg->span - (th_addr(b) - rg->first))) ||
+        (*footer_of(b, size) != size)) {
         return false;
     }
     const th_block *n = th_lk(b)->next;
     const th_block *p = th_lk(b)->prev;
-    if (n != NULL && (!th_link_target_ok(h, th_addr(n)) || th_lk(n)->prev != b)) {
+    if ((n != NULL) && (!th_link_target_ok(h, th_addr(n)) || (th_lk(n)->prev != b))) {
         return false;
     }
-    if (head || p == NULL) {
+    if (head || (p == NULL)) {
         /* A head (read from its bin: `head`) has no block before it, and
          * a block with none is its bin's head. */
-        return p == NULL && (head || h->bins[th_bin_of(size)] == b);
+        return (p == NULL) && (head || (h->bins[th_bin_of(size)] == b));
     }
-    return th_link_target_ok(h, th_addr(p)) && th_lk(p)->next == b;
+    return th_link_target_ok(h, th_addr(p)) && (th_lk(p)->next == b);
 #else
     (void)h;
     (void)r;
@@ -251,10 +249,10 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
          * the old footer is its last word. The rest's footer lies past its
          * links (size - top >= TH_MIN_BLOCK), at 0 mod 8: never a buried
          * header. */
-        ok = pattern_intact(h, th_addr(b) + size - top - sizeof(th_word), top);
+        ok = pattern_intact(h, (th_addr(b) + size) - top - sizeof(th_word), top);
     } else {
         /* len < 2^25: no wrap; body_intact keeps the footer out. */
-        ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : len + TH_LINKS_END);
+        ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : (len + TH_LINKS_END));
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
@@ -299,7 +297,7 @@ bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uin
      * and a rest that is one has its header and links checked (want <
      * 2^25: no wrap). */
     uint32_t total = ps + ss + ns; /* each within the region: no wrap */
-    uint32_t take  = ((want <= total) && ((total - want) < TH_MIN_BLOCK)) ? total : want + TH_LINKS_END;
+    uint32_t take  = ((want <= total) && ((total - want) < TH_MIN_BLOCK)) ? total : (want + TH_LINKS_END);
     if (ps != 0u) {
         uintptr_t p   = th_addr(sb) - ps;
         uint32_t  len = take < ps - (uint32_t)sizeof(th_word) ? take : ps - (uint32_t)sizeof(th_word);

@@ -18,7 +18,7 @@
  * safety. "Constant time" means bounded by a constant that depends neither on
  * the number of blocks nor on the size of the heap; README.md ("Bounds per
  * call") gives that constant in instructions per target, computed from the
- * linked code (`make bound`: Cortex-M3 malloc 901, free 546 in the default
+ * linked code (`make bound`: Cortex-M3 malloc 1994, free 1100 in the default
  * release build), beside what `make bench` measures.
  *
  * Misuse (a pointer that is not a live block, a size that overflows, an
@@ -452,9 +452,11 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * left exactly as it was: TH_FAULT_DOUBLE_FREE for a block that is free now,
  * TH_FAULT_BAD_POINTER for a foreign, interior, persistent or never-allocated
  * pointer, TH_FAULT_CORRUPTION when metadata the free relies on is damaged
- * (a neighbour's header or footer, a free-list link, a tiny slab's header or
- * bookkeeping). A general block whose own header was overwritten can no
- * longer be told from any other address: TH_FAULT_BAD_POINTER.
+ * (a neighbour's header, and with TH_CHECK_LINKS, on by default, a free
+ * neighbour's footer or list links; with TH_HARDEN a tiny slab's header or
+ * list links; always a slab's header and bookkeeping before it goes back).
+ * A general block whose own header was overwritten can no longer be told
+ * from any other address: TH_FAULT_BAD_POINTER.
  * The kind is read from the memory as it is now; blocks keep no history.
  * So a pointer to free room in a tiny block counts as a double free, one
  * into a live object's interior as a bad pointer; the start of a free
