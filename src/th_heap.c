@@ -283,7 +283,7 @@ bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uin
     if ((sb->header & TH_PREV_FREE) != 0u) {
         ps = *(const th_word *)(th_addr(sb) - sizeof(th_word));
         if (ps < TH_MIN_BLOCK || ps > th_addr(sb) - r->first) {
-            return true; /* a footer the release's own checks judge (TH_HARDEN) */
+            return true; /* a footer the release's own checks judge (TH_CHECK_LINKS) */
         }
     }
     uint32_t        ss = th_bsize(sb->header);
@@ -353,7 +353,7 @@ void th_gen_add_free_area(th_heap *h, uintptr_t first, uint32_t span)
         /* Linked second, so a larger head keeps serving its class: a
          * region added later does not hide a full piece from a request of
          * TH_MAX_REQUEST (malloc reads only the head). Only through a next
-         * link verified first (TH_HARDEN): one damaged by a write after
+         * link verified first (TH_CHECK_LINKS): one damaged by a write after
          * free is not followed, and b is filed first instead, leaving the
          * damage for th_check and the call that takes the head to report. */
         th_block *n       = th_lk(head)->next;
@@ -748,7 +748,7 @@ th_block *th_gen_release(th_heap *h, th_block *b)
 /* Used block b of region r (sealed, header read as hd) is about to be freed
  * or given back: its size must keep it in the region, and the neighbours it
  * will merge with must be sound: the next header sealed (and, if free, a
- * well-formed free block), and with TH_HARDEN the free block below too.
+ * well-formed free block), and with TH_CHECK_LINKS the free block below too.
  * Raises TH_FAULT_CORRUPTION and returns false otherwise; writes nothing. */
 TH_HOT bool merge_ok(th_heap *h, const th_region *r, const th_block *b, th_word hd)
 {

@@ -187,7 +187,7 @@ TH_COLD th_slab *slab_new(th_heap *h)
     const th_region *r = th_region_of_inline(h, page);
     if (r == NULL) {
         /* Only when damaged list links (I5) handed out a block outside every
-         * region; TH_HARDEN refuses such a block before it is carved
+         * region; TH_CHECK_LINKS refuses such a block before it is carved
          * (free_block_ok). Reported; the block stays carved off its list:
          * giving it back would merge it with whatever lies around it. */
         th_raise(h, TH_FAULT_CORRUPTION, b);
