@@ -155,6 +155,17 @@ TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
  * long, and called from several places). */
 #if TH_LINK_CHECKS
 #define OK_INLINE static
+/* Could link target t be a free block of this heap? A block position in a
+ * region with room for a minimal block (read first: no read leaves the
+ * region), and a header sealed for it and free. Stale links left in a live
+ * block's payload, or any user data, never pass for a free block's
+ * neighbour, so the links-back checks below cannot be met by chance and
+ * nothing is ever written into a live block through them. */
+static bool free_target_ok(const th_heap *h, const th_block *t)
+{
+    return th_link_target_ok(h, th_addr(t)) && th_sealed(h, t, t->header) &&
+           ((t->header & TH_USED) == 0u);
+}
 #else
 #define OK_INLINE TH_INLINE
 #endif
@@ -175,7 +186,7 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_region *r, const th_bloc
     }
     const th_block *n = th_lk(b)->next;
     const th_block *p = th_lk(b)->prev;
-    if ((n != NULL) && (!th_link_target_ok(h, th_addr(n)) || (th_lk(n)->prev != b))) {
+    if ((n != NULL) && (!free_target_ok(h, n) || (th_lk(n)->prev != b))) {
         return false;
     }
     if (head || (p == NULL)) {
@@ -183,7 +194,8 @@ OK_INLINE bool free_block_ok(const th_heap *h, const th_region *r, const th_bloc
          * a block with none is its bin's head. */
         return (p == NULL) && (head || (h->bins[th_bin_of(size)] == b));
     }
-    return th_link_target_ok(h, th_addr(p)) && (th_lk(p)->next == b);
+    /* And a block with one is not its bin's head, whatever its prev says. */
+    return (h->bins[th_bin_of(size)] != b) && free_target_ok(h, p) && (th_lk(p)->next == b);
 #else
     (void)h;
     (void)r;
@@ -462,7 +474,9 @@ TH_HOT th_block *find_free(th_heap *h, uint32_t want, uint32_t *bin)
         }
         b = h->bins[i];
     }
-    if (TH_UNLIKELY(!free_block_ok(h, NULL, b, true))) {
+    /* A head smaller than the request (in a bin above its own: filed there
+     * by damage) would make the split's rest wrap. */
+    if (TH_UNLIKELY(!free_block_ok(h, NULL, b, true) || (th_bsize(b->header) < want))) {
         th_raise(h, TH_FAULT_CORRUPTION, b);
         return NULL;
     }

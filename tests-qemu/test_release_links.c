@@ -125,6 +125,31 @@ static void test_free_merge_prev(void)
     reported(h, __LINE__);
 }
 
+/* free merges with the free block below, the head of its list, whose prev
+ * link was written after its free to name a place in a live block where
+ * the application's data happens to hold the block's address: so the
+ * damaged link even "links back". Still refused, and the live block is not
+ * written (it used to be: a head's prev was trusted when it linked back). */
+static void test_free_merge_prev_links_back(void)
+{
+    th_heap *h = fresh();
+    uint8_t *a = th_malloc(h, 200); /* the application's live object */
+    uint8_t *u = th_malloc(h, 76);
+    uint8_t *x = th_malloc(h, 36); /* right below u */
+    if (!CHECK(a != NULL && u != NULL && x != NULL) || take_rest(h) == NULL ||
+        !CHECK_EQ(h_addr(x) + th_usable_size(h, x) + 4u, h_addr(u))) {
+        return;
+    }
+    th_free(h, x); /* alone in its size class: the head */
+    uintptr_t xb = h_addr(x) - 4u;
+    forge(a + 8, (const void *)xb);  /* a's data: x's block address */
+    forge(x + sizeof(void *), a + 4); /* x->prev: a "block" at a + 4, whose next is a + 8 */
+    before(h);
+    th_free(h, u);
+    reported(h, __LINE__);
+    CHECK_EQ(*(volatile uintptr_t *)(void *)(a + 8), xb); /* the live object untouched */
+}
+
 /* free merges with the free block below, found through a damaged footer:
  * one bit flipped makes it name a header inside a live block. */
 static void test_free_merge_footer(void)
@@ -194,6 +219,7 @@ int main(void)
     h_record_faults();
     test_malloc_next();
     test_free_merge_prev();
+    test_free_merge_prev_links_back();
     test_free_merge_footer();
     test_realloc_next();
     test_malloc_damaged_size();
