@@ -164,7 +164,7 @@ TH_HOT void bin_pop(th_heap *h, uint32_t i, th_block *b, uint32_t size)
 static bool free_target_ok(const th_heap *h, const th_block *t)
 {
     return th_link_target_ok(h, th_addr(t)) && th_sealed(h, t, t->header) &&
-           ((t->header & TH_USED) == 0u);
+           ((t->header & TH_USED) == 0u) && (th_bsize(t->header) >= TH_MIN_BLOCK);
 }
 #else
 #define OK_INLINE TH_INLINE
@@ -720,12 +720,14 @@ th_block *th_gen_release(th_heap *h, th_block *b)
         bin_remove(h, n, ns);
 #if TH_FILL
         th_fill(n, (uint8_t)TH_FILL_FREED_BYTE, TH_LINKS_END); /* its buried header and links */
+#endif
         /* The header of n, a block that is free, is buried too: marked
          * freed (as below), not filled, so that a second free of n still
-         * reports TH_FAULT_DOUBLE_FREE. Without TH_FILL its free header
-         * stays, which says the same. */
+         * reports TH_FAULT_DOUBLE_FREE. Never left as it was: a sealed free
+         * header with its old links, inside what may become a live block,
+         * could pass for a list neighbour (free_target_ok) when a write
+         * after free puts its old address back in a link. */
         n->header = buried_mark(h, n);
-#endif
         size += ns; /* the block after n already says PREV_FREE */
     } else {
         n->header ^= TH_PF_FLIP; /* restores I2 */
@@ -922,6 +924,7 @@ void *th_gen_realloc(th_heap *h, th_block *b, size_t size)
         return NULL;
     }
     bin_unlink(h, n, th_bsize(nh));
+    n->header = buried_mark(h, n); /* inside b now: no sealed free header left (as a merge) */
     if (bs < total) {
         th_block *r = next_of(b, bs);
         r->header   = th_mkheader(h, r, rest, TH_KIND_GEN, 0u, 0u);

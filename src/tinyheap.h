@@ -466,10 +466,10 @@ void *th_aligned_alloc(th_heap *h, size_t align, size_t size) TH_MALLOC_LIKE
  * went back to the heap (its last object died) lies in a free general
  * block, at no block start: a bad pointer; but the slab's first object,
  * whose header word was the slab's own, reads as a double free, as a freed
- * block does whether or not a merge absorbed it. Without TH_FILL (release
- * builds) a merge leaves the absorbed block's header where it was, so an
- * address inside a live block at which a block once started may read as a
- * double free. A block of a heap built inside one of h's blocks is a bad
+ * block does whether or not a merge absorbed it. A merge marks the
+ * absorbed block's header freed, and without TH_FILL (release builds) that
+ * mark stays when the memory is handed out again, so an address inside a
+ * live block at which a block once started may read as a double free. A block of a heap built inside one of h's blocks is a bad
  * pointer too: headers are sealed for their heap as well as their address,
  * so each is refused with probability 255/256, and a free checks two of
  * them. Whatever the kind, nothing changes.

@@ -150,6 +150,50 @@ static void test_free_merge_prev_links_back(void)
     CHECK_EQ(*(volatile uintptr_t *)(void *)(a + 8), xb); /* the live object untouched */
 }
 
+/* A block merged into the one below it, then handed out inside a live
+ * block, leaves no free header there: a write after free that puts its old
+ * address back in a list link is refused (its header used to stay sealed
+ * and free, with its old links, and passed for the list's next block: the
+ * malloc wrote into the live block, and the next one handed out a block
+ * inside it). */
+static void test_stale_header_in_live_block(void)
+{
+    th_heap *h  = fresh();
+    uint8_t *g0 = th_malloc(h, 36);
+    uint8_t *x  = th_malloc(h, 36);
+    uint8_t *g1 = th_malloc(h, 36);
+    uint8_t *n  = th_malloc(h, 36);
+    uint8_t *u  = th_malloc(h, 36); /* right below n */
+    uint8_t *g2 = th_malloc(h, 36);
+    if (!CHECK(g0 != NULL && x != NULL && g1 != NULL && n != NULL && u != NULL && g2 != NULL) ||
+        take_rest(h) == NULL || !CHECK_EQ(h_addr(u) + 40u, h_addr(n))) {
+        return;
+    }
+    th_free(h, n);
+    th_free(h, x); /* one size class: x, then n */
+    th_free(h, u); /* u absorbs n */
+    uint8_t *l = th_malloc(h, 76); /* u and n, whole: live */
+    if (!CHECK(l == u)) {
+        return;
+    }
+    /* The application has not written l yet: what a merge left in it is
+     * still there. */
+    uint8_t snap[76];
+    for (unsigned i = 0; i < 76u; i++) {
+        snap[i] = l[i];
+    }
+    forge(x, (const void *)(h_addr(n) - 4u)); /* x->next: n's old block address */
+    before(h);
+    CHECK(th_malloc(h, 36) == NULL);
+    reported(h, __LINE__);
+    for (unsigned i = 0; i < 76u; i++) {
+        if (l[i] != snap[i]) {
+            CHECK_EQ(l[i], snap[i]); /* the live block untouched */
+            break;
+        }
+    }
+}
+
 /* free merges with the free block below, found through a damaged footer:
  * one bit flipped makes it name a header inside a live block. */
 static void test_free_merge_footer(void)
@@ -220,6 +264,7 @@ int main(void)
     test_malloc_next();
     test_free_merge_prev();
     test_free_merge_prev_links_back();
+    test_stale_header_in_live_block();
     test_free_merge_footer();
     test_realloc_next();
     test_malloc_damaged_size();
