@@ -30,8 +30,8 @@
  *  gives a 16-byte request a block of its own, TH_TINY_MAX) in
  *  slabs of 2^TH_TINY_SLAB_LOG2 bytes; 0 sends them to the general allocator
  *  (a 16-byte block for 1..12 bytes, 24 for 13..16). Default 1. Cost (make
- *  bench, Cortex-M3): about 3.4 KB of code (7496 bytes against 4078), and a
- *  worst malloc/free measured of 530/721 instructions instead of 298/522
+ *  bench, Cortex-M3): about 3.4 KB of code (7568 bytes against 4158), and a
+ *  worst malloc/free measured of 535/743 instructions instead of 303/548
  *  (setting up a slab, checking and giving one back); it buys 14 points of
  *  capacity on small objects. */
 #ifndef TH_TINY
@@ -102,8 +102,8 @@
  *  (the general block search and split, the tiny object's placement and
  *  validation, the general block's validation on free), so each call runs
  *  without inner calls. 0 leaves inlining to the compiler: smaller, slower.
- *  Default 1. Cost: 976 bytes of code on Cortex-M3 (7496 against 6520); the
- *  0 build takes 11..19% more instructions per call (README, make bench,
+ *  Default 1. Cost: 988 bytes of code on Cortex-M3 (7568 against 6580); the
+ *  0 build takes 11..18% more instructions per call (README, make bench,
  *  rows "TH_FAST_PATHS=0"). */
 #ifndef TH_FAST_PATHS
 #define TH_FAST_PATHS 1
@@ -121,7 +121,7 @@
  *  bookkeeping (no live object) and the tiny cursor, and TH_CHECK_LINKS's
  *  checks of the general allocator's free blocks (on by default). Default:
  *  TH_DEBUG. Cost (make bench, Cortex-M3): 554 bytes of code, malloc mean
- *  193 -> 371 and free mean 212 -> 304 instructions on the worst trace. */
+ *  194 -> 371 and free mean 215 -> 305 instructions on the worst trace. */
 #ifndef TH_HARDEN
 #define TH_HARDEN TH_DEBUG
 #endif
@@ -138,10 +138,10 @@
  *  making the allocator write where the damaged word points. Default 1
  *  (always on with TH_HARDEN). 0 keeps only the header seals, for speed:
  *  such damage can then make a call write anywhere. Cost (make bench,
- *  Cortex-M3): 584 bytes of code (7496 against 6912), malloc mean 145 ->
- *  193 and free mean 152 -> 212 instructions on the worst trace, worst
- *  free 455 -> 721; the static bounds more than double (malloc 2244, free
- *  1222): each link's target is looked up among the regions and its seal
+ *  Cortex-M3): 596 bytes of code (7568 against 6972), malloc mean 145 ->
+ *  194 and free mean 154 -> 215 instructions on the worst trace, worst
+ *  free 462 -> 743; the static bounds more than double (malloc 2291, free
+ *  1249): each link's target is looked up among the regions and its seal
  *  checked (README, "Bounds per call"). */
 #ifndef TH_CHECK_LINKS
 #define TH_CHECK_LINKS 1

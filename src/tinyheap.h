@@ -18,7 +18,7 @@
  * safety. "Constant time" means bounded by a constant that depends neither on
  * the number of blocks nor on the size of the heap; README.md ("Bounds per
  * call") gives that constant in instructions per target, computed from the
- * linked code (`make bound`: Cortex-M3 malloc 2244, free 1222 in the default
+ * linked code (`make bound`: Cortex-M3 malloc 2291, free 1249 in the default
  * release build), beside what `make bench` measures.
  *
  * Misuse (a pointer that is not a live block, a size that overflows, an
