@@ -188,13 +188,14 @@ $(HARNESS): $(HARNESS_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # Per-test rules: the test's own unit gets TEST_NAME, SEED and -Dmain;
-# its extra sources and private library live under $(B)/x/<name>/.
+# its extra sources and private library live under $(B)/x/<name>/. Both
+# are built again when the test's own .mk (its flags) changes.
 define test_rules
-$(B)/$(basename $(2)).o: $(B)/.seed
+$(B)/$(basename $(2)).o: $(B)/.seed $(wildcard $(basename $(2)).mk)
 $(B)/$(basename $(2)).o: XCFLAGS = $(TEST_DEFS) -Dmain=h_test_main -DTEST_NAME='"$(1)"' \
     -DBOARD_NAME='"$(BOARD)"' $(SEED_DEF) $$($(1)_CFLAGS)
 $(B)/x/$(1)/%.o: XCFLAGS = $(TEST_DEFS) $$($(1)_LIB_CFLAGS) $$($(1)_CFLAGS)
-$(B)/x/$(1)/%.o: %.c $(B)/.flags $(B)/.seed
+$(B)/x/$(1)/%.o: %.c $(B)/.flags $(B)/.seed $(wildcard $(basename $(2)).mk)
 	$$(compile_c)
 $(B)/x/$(1)/libtinyheap.a: $(LIB_SRCS:%.c=$(B)/x/$(1)/%.o)
 	$$(call msg,AR,$$@)
