@@ -485,51 +485,36 @@ static void test_idle_slab_serves_first_call(void)
  *   [ b ][ idle slab ][ F, free, 256 ][ g ] */
 static void test_idle_grow_fill(void)
 {
-    uint8_t *b;
-    void    *g;
-    th_heap *h = idle_above(&b, &g, 256u);
-    if (h == NULL) {
-        return;
+    /* Where the write lands in F, and how far b grows: over the slab and
+     * all of F (b's block, 512 and 256, less 8: no block in the rest), or
+     * over the slab and 64 bytes of F, which leaves a rest with a header at
+     * x + 60 and links from x + 64. */
+    static const struct {
+        size_t at, grow;
+    } cases[] = {{244u, TH_PAGE + 256u - 8u}, /* F's word below its footer */
+                 {65u, TH_PAGE + 64u}};      /* the rest's first link */
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint8_t *b;
+        void    *g;
+        th_heap *h = idle_above(&b, &g, 256u);
+        uint8_t *x = h != NULL ? th_malloc(h, 256u - TH_BLOCK_OVERHEAD) : NULL; /* F */
+        if (!CHECK(x != NULL) ||
+            !CHECK_EQ((uintptr_t)x, ((uintptr_t)th_tiny_idle_slab(h)) + TH_PAGE)) {
+            return;
+        }
+        th_free(h, x);
+        *(volatile uint8_t *)(h_addr(x) + cases[k].at) = 0x77;
+        th_stats s0 = th_get_stats(h);
+        h_reset_faults();
+        CHECK(th_realloc(h, b, th_usable_size(h, b) + cases[k].grow) == NULL);
+        CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
+        CHECK(th_tiny_idle_slab(h) != NULL); /* not given back */
+        CHECK_EQ(*(volatile uint8_t *)(h_addr(x) + cases[k].at), 0x77);
+        th_stats s1 = th_get_stats(h);
+        CHECK_EQ(s1.free_bytes, s0.free_bytes);
+        CHECK_EQ(s1.largest_free, s0.largest_free);
+        h_reset_faults();
     }
-    uint8_t *x = th_malloc(h, 256u - TH_BLOCK_OVERHEAD); /* F, right above the slab */
-    if (!CHECK(x != NULL) ||
-        !CHECK_EQ((uintptr_t)x, ((uintptr_t)th_tiny_idle_slab(h)) + TH_PAGE)) {
-        return;
-    }
-    th_free(h, x);
-    *(volatile uint8_t *)(h_addr(x) + 244u) = 0x77; /* F's word below its footer */
-    th_stats s0 = th_get_stats(h);
-    h_reset_faults();
-    /* b's block, the slab's 512 and F's 256, less 8: no block in the rest. */
-    CHECK(th_realloc(h, b, th_usable_size(h, b) + TH_PAGE + 256u - 8u) == NULL);
-    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
-    CHECK(th_tiny_idle_slab(h) != NULL); /* not given back */
-    th_stats s1 = th_get_stats(h);
-    CHECK_EQ(s1.free_bytes, s0.free_bytes);
-    CHECK_EQ(s1.largest_free, s0.largest_free);
-    h_reset_faults();
-
-    /* Growing by the slab and 64 bytes of F leaves a rest with a header at
-     * x + 60 and links from x + 64: a write after free there is reported
-     * too, before the slab goes, not buried under the rest's metadata. */
-    h = idle_above(&b, &g, 256u);
-    x = h != NULL ? th_malloc(h, 256u - TH_BLOCK_OVERHEAD) : NULL;
-    if (!CHECK(x != NULL) ||
-        !CHECK_EQ((uintptr_t)x, ((uintptr_t)th_tiny_idle_slab(h)) + TH_PAGE)) {
-        return;
-    }
-    th_free(h, x);
-    *(volatile uint8_t *)(h_addr(x) + 65u) = 0x77;
-    s0 = th_get_stats(h);
-    h_reset_faults();
-    CHECK(th_realloc(h, b, th_usable_size(h, b) + TH_PAGE + 64u) == NULL);
-    CHECK_EQ(h_fault_count[TH_FAULT_CORRUPTION], 1);
-    CHECK(th_tiny_idle_slab(h) != NULL); /* not given back */
-    CHECK_EQ(*(volatile uint8_t *)(h_addr(x) + 65u), 0x77);
-    s1 = th_get_stats(h);
-    CHECK_EQ(s1.free_bytes, s0.free_bytes);
-    CHECK_EQ(s1.largest_free, s0.largest_free);
-    h_reset_faults();
 }
 #endif
 
