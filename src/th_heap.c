@@ -239,6 +239,19 @@ static bool body_intact(const th_heap *h, const th_block *b, uint32_t len)
 }
 #endif
 
+/* TH_FILL: how many bytes, from the header of a free block of `size`
+ * bytes, a carve of `len` bytes from its bottom hands out or writes: the
+ * whole block when the rest could not be a block of its own (the carve
+ * takes it all), else the carve and the header and links the rest gets
+ * right above it. len < 2^25: no wrap. One rule for handout_intact and
+ * th_gen_merge_intact, as the carve is one. */
+#if TH_FILL
+static uint32_t carve_reach(uint32_t size, uint32_t len)
+{
+    return ((len <= size) && ((size - len) < TH_MIN_BLOCK)) ? size : (len + TH_LINKS_END);
+}
+#endif
+
 /* TH_FILL: the bytes of free block b (size bytes) about to be handed out
  * still carry the freed pattern, and so do the bytes where the carve writes
  * the rest's new metadata, which would bury a write after free there unseen:
@@ -263,8 +276,7 @@ static bool handout_intact(th_heap *h, const th_block *b, uint32_t size, uint32_
          * header. */
         ok = pattern_intact(h, (th_addr(b) + size) - top - sizeof(th_word), top);
     } else {
-        /* len < 2^25: no wrap; body_intact keeps the footer out. */
-        ok = body_intact(h, b, ((top != 0u) || ((size - len) < TH_MIN_BLOCK)) ? size : (len + TH_LINKS_END));
+        ok = body_intact(h, b, (top != 0u) ? size : carve_reach(size, len)); /* footer kept out */
     }
     if (!ok) {
         th_raise(h, TH_FAULT_CORRUPTION, b); /* written after it was freed */
@@ -305,11 +317,8 @@ bool th_gen_merge_intact(th_heap *h, const th_region *r, const th_block *sb, uin
         uint32_t room = (uint32_t)(r->first + r->span - th_addr(n)); /* n lies in r (merge_ok) */
         ns            = th_bsize(n->header) < room ? th_bsize(n->header) : room;
     }
-    /* As handout_intact: a rest too small for a block is handed out too,
-     * and a rest that is one has its header and links checked (want <
-     * 2^25: no wrap). */
     uint32_t total = ps + ss + ns; /* each within the region: no wrap */
-    uint32_t take  = ((want <= total) && ((total - want) < TH_MIN_BLOCK)) ? total : (want + TH_LINKS_END);
+    uint32_t take  = carve_reach(total, want);
     if (ps != 0u) {
         uintptr_t p   = th_addr(sb) - ps;
         uint32_t  len = take < ps - (uint32_t)sizeof(th_word) ? take : ps - (uint32_t)sizeof(th_word);
